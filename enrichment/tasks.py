@@ -1,0 +1,2 @@
+def enqueue_session(session) -> None:
+    pass

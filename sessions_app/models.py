@@ -1,0 +1,240 @@
+"""One upload session of a Letterboxd export, its films and its diary."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+
+def default_expiry():
+    return timezone.now() + timedelta(days=settings.SESSION_LIFETIME_DAYS)
+
+
+class SessionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self):
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        PROCESSING = "processing"
+        ENRICHING = "enriching"
+        COMPLETED = "completed"
+        FAILED = "failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
+    total_movies = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    username = models.CharField(max_length=200, blank=True)
+    # files [{name, size}], rows {file: count}, skipped {deleted: n, orphaned: n}, lists [...]
+    metadata = models.JSONField(default=dict, blank=True)
+    # [{file, line, message}] for values that could not be read
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_accessed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=default_expiry, db_index=True)  # cleanup_sessions
+    enrichment_started_at = models.DateTimeField(null=True, blank=True)
+    enrichment_finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # the recovery schedule looks for sessions left enriching
+            models.Index(fields=["status", "created_at"], name="session_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or 'upload'} {self.public_id}"
+
+    @classmethod
+    def create_from_export(cls, export) -> "Session":
+        """Store a ParsedExport as a new session: all of it or, on any error, nothing."""
+        with transaction.atomic():
+            session = cls.objects.create(
+                total_movies=len(export.films),
+                username=export.username,
+                metadata=export.metadata,
+                warnings=export.warnings,
+            )
+            movies = [
+                Movie(
+                    session=session,
+                    title=f.title,
+                    year=f.year,
+                    letterboxd_uri=f.uri,
+                    watched=f.watched,
+                    watched_date=f.watched_date,
+                    rating=f.rating,
+                    rated_date=f.rated_date,
+                    liked=f.liked,
+                    liked_date=f.liked_date,
+                    in_watchlist=f.in_watchlist,
+                    watchlist_date=f.watchlist_date,
+                    viewing_count=f.viewing_count,
+                    rewatch_count=f.rewatch_count,
+                    first_watched=(f.watched_dates or [None])[0],
+                    last_watched=(f.watched_dates or [None])[-1],
+                )
+                for f in export.films
+            ]
+            Movie.objects.bulk_create(movies, batch_size=2000)
+            Viewing.objects.bulk_create(
+                (
+                    Viewing(
+                        session=session,
+                        movie=movie,
+                        entry_uri=v.entry_uri,
+                        watched_date=v.watched_date,
+                        logged_date=v.logged_date,
+                        rating=v.rating,
+                        rewatch=v.rewatch,
+                        tags=v.tags,
+                        review=v.review,
+                    )
+                    for movie, f in zip(movies, export.films)
+                    for v in f.viewings
+                ),
+                batch_size=2000,
+            )
+            transaction.on_commit(session.start_enrichment)
+        return session
+
+    def start_enrichment(self) -> None:
+        """Hand the session to the background worker (called once the import has committed)."""
+        from enrichment.tasks import enqueue_session
+
+        enqueue_session(self)
+
+    def touch(self) -> None:
+        """Push expiry 30 days past this access; written at most once an hour so polling stays read-only."""
+        now = timezone.now()
+        Session.objects.filter(pk=self.pk, last_accessed_at__lt=now - timedelta(hours=1)).update(
+            last_accessed_at=now, expires_at=now + timedelta(days=settings.SESSION_LIFETIME_DAYS)
+        )
+
+    def match_counts(self) -> dict[str, int]:
+        """Films per match status, counted from the rows (exact at every moment)."""
+        counts = {status: 0 for status in Movie.MatchStatus.values}
+        for row in self.movies.values("match_status").annotate(n=Count("id")).order_by():
+            counts[row["match_status"]] = row["n"]
+        return counts
+
+    def progress(self) -> dict:
+        counts = self.match_counts()
+        total = sum(counts.values())
+        done = total - counts[Movie.MatchStatus.PENDING]
+        return {
+            "total_movies": total,
+            "enriched_count": done,
+            "progress_percent": round(100 * done / total, 1) if total else 100.0,
+            "match_counts": counts,
+        }
+
+
+class MovieQuerySet(models.QuerySet):
+    def watched(self):
+        return self.filter(watched=True)
+
+    def identified(self):
+        return self.filter(match_status__in=Movie.IDENTIFIED, film__isnull=False)
+
+    def unmatched(self):
+        return self.filter(match_status__in=[Movie.MatchStatus.AMBIGUOUS, Movie.MatchStatus.NOT_FOUND])
+
+
+class Movie(models.Model):
+    """One distinct film of an upload, with what the export says of it and, once enriched, its TMDB film."""
+
+    class MatchStatus(models.TextChoices):
+        PENDING = "pending"
+        MATCHED = "matched"
+        AMBIGUOUS = "ambiguous"
+        NOT_FOUND = "not_found"
+        FAILED = "failed"
+        MANUAL = "manual"
+
+    IDENTIFIED = (MatchStatus.MATCHED, MatchStatus.MANUAL)
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="movies")
+    title = models.TextField()
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    letterboxd_uri = models.CharField(max_length=200, blank=True)
+
+    watched = models.BooleanField(default=False)
+    watched_date = models.DateField(null=True, blank=True)
+    rating = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    rated_date = models.DateField(null=True, blank=True)
+    liked = models.BooleanField(default=False)
+    liked_date = models.DateField(null=True, blank=True)
+    in_watchlist = models.BooleanField(default=False)
+    watchlist_date = models.DateField(null=True, blank=True)
+    viewing_count = models.PositiveIntegerField(default=0)
+    rewatch_count = models.PositiveIntegerField(default=0)
+    first_watched = models.DateField(null=True, blank=True)
+    last_watched = models.DateField(null=True, blank=True)
+
+    # Filled by enrichment: the TMDB film, shared by every session that holds it.
+    film = models.ForeignKey("enrichment.Film", null=True, blank=True, on_delete=models.SET_NULL, related_name="movies")
+    match_status = models.CharField(max_length=16, choices=MatchStatus.choices, default=MatchStatus.PENDING)
+    match_score = models.FloatField(null=True, blank=True)
+    # top candidates when ambiguous: [{tmdb_id, media_type, title, year, poster_path, score}]
+    match_candidates = models.JSONField(default=list, blank=True)
+    match_error = models.TextField(blank=True)
+    match_attempts = models.PositiveSmallIntegerField(default=0)
+    enriched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MovieQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "year", "id"]
+        indexes = [
+            # status endpoint: counts per match status; workers: next pending films
+            models.Index(fields=["session", "match_status"], name="movie_session_status"),
+            # reuse of films identified in earlier sessions
+            models.Index(fields=["letterboxd_uri"], name="movie_uri"),
+            models.Index(fields=["title", "year"], name="movie_title_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def is_identified(self) -> bool:
+        return self.match_status in self.IDENTIFIED and self.film_id is not None
+
+
+class Viewing(models.Model):
+    """One diary entry (or a review without its diary row)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="viewings")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="viewings")
+    entry_uri = models.CharField(max_length=200, blank=True)
+    watched_date = models.DateField(null=True, blank=True)
+    logged_date = models.DateField(null=True, blank=True)
+    rating = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    rewatch = models.BooleanField(default=False)
+    tags = models.JSONField(default=list, blank=True)
+    review = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["watched_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "entry_uri"], condition=~Q(entry_uri=""), name="viewing_unique_entry_uri"
+            )
+        ]
+        indexes = [
+            # timeline statistics scan a session's diary by date
+            models.Index(fields=["session", "watched_date"], name="viewing_session_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.movie} on {self.watched_date}"
