@@ -55,6 +55,13 @@ class Session(models.Model):
         return f"{self.username or 'upload'} {self.public_id}"
 
     @classmethod
+    def import_export(cls, uploads) -> "Session":
+        """Parse uploaded files [(name, file object, size)] and store them; raises letterboxd.ExportError."""
+        from .letterboxd import read_export
+
+        return cls.create_from_export(read_export(uploads))
+
+    @classmethod
     def create_from_export(cls, export) -> "Session":
         """Store a ParsedExport as a new session: all of it or, on any error, nothing."""
         with transaction.atomic():
