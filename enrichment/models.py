@@ -1,11 +1,45 @@
 """TMDB's side: films as TMDB describes them, shared by every session, and what each export title resolved to."""
 
-from django.db import models
+from datetime import date
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+TOP_BILLED = 15  # cast members kept per film, in billing order
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _positive(value) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
 
 
 class MediaType(models.TextChoices):
     MOVIE = "movie"
     TV = "tv"
+
+
+class FilmQuerySet(models.QuerySet):
+    def store(self, media_type: str, details: dict) -> "Film":
+        """Create or refresh the Film from a TMDB details answer (credits appended), with its facets."""
+        fields = Film.fields_from_details(media_type, details)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
+            except IntegrityError:  # another worker stored it a moment ago
+                film = self.get(media_type=media_type, tmdb_id=details["id"])
+                for name, value in fields.items():
+                    setattr(film, name, value)
+                film.save()
+            film.facets.all().delete()
+            FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or []))
+        return film
 
 
 class Film(models.Model):
@@ -33,6 +67,8 @@ class Film(models.Model):
     production_countries = models.JSONField(default=list, blank=True)  # [{"code": "US", "name": "..."}]
     fetched_at = models.DateTimeField(null=True, blank=True)
 
+    objects = FilmQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["media_type", "tmdb_id"], name="film_unique_tmdb")]
 
@@ -43,6 +79,62 @@ class Film(models.Model):
     @property
     def year(self) -> int | None:
         return self.release_date.year if self.release_date else None
+
+    @staticmethod
+    def fields_from_details(media_type: str, d: dict) -> dict:
+        credits = d.get("credits") or {}
+        if media_type == MediaType.TV:
+            # TV has creators rather than a film director, and runtimes per episode.
+            directors = [{"id": p["id"], "name": p["name"]} for p in d.get("created_by") or []]
+            runtimes = d.get("episode_run_time") or []
+            title, original, released = d.get("name", ""), d.get("original_name", ""), d.get("first_air_date")
+            runtime = _positive(runtimes[0]) if runtimes else None
+        else:
+            directors = []
+            for person in credits.get("crew") or []:
+                if person.get("job") == "Director" and all(p["id"] != person["id"] for p in directors):
+                    directors.append({"id": person["id"], "name": person["name"]})
+            title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
+            runtime = _positive(d.get("runtime"))
+        cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:TOP_BILLED]
+        return {
+            "title": title or "",
+            "original_title": original or "",
+            "release_date": _date(released),
+            "runtime": runtime,
+            "budget": _positive(d.get("budget")),
+            "revenue": _positive(d.get("revenue")),
+            "popularity": d.get("popularity"),
+            "vote_average": d.get("vote_average"),
+            "vote_count": d.get("vote_count"),
+            "original_language": d.get("original_language") or "",
+            "poster_path": d.get("poster_path") or "",
+            "imdb_id": d.get("imdb_id") or (d.get("external_ids") or {}).get("imdb_id") or "",
+            "genres": [g["name"] for g in d.get("genres") or []],
+            "directors": directors,
+            "cast": [{"id": p["id"], "name": p["name"], "character": p.get("character", "")} for p in cast],
+            "spoken_languages": [
+                {"code": lang.get("iso_639_1", ""), "name": lang.get("english_name") or lang.get("name", "")}
+                for lang in d.get("spoken_languages") or []
+            ],
+            "production_countries": [
+                {"code": c.get("iso_3166_1", ""), "name": c.get("name", "")} for c in d.get("production_countries") or []
+            ],
+            "fetched_at": timezone.now(),
+        }
+
+    def build_facets(self, genres: list[dict]) -> list["FilmFacet"]:
+        """Facet rows from this film's fields; `genres` is TMDB's [{id, name}] (the film keeps names only)."""
+        kind = FilmFacet.Kind
+        rows = [FilmFacet(film=self, kind=kind.GENRE, key=str(g["id"]), name=g["name"]) for g in genres]
+        rows += [FilmFacet(film=self, kind=kind.DIRECTOR, key=str(p["id"]), name=p["name"]) for p in self.directors]
+        rows += [
+            FilmFacet(film=self, kind=kind.ACTOR, key=str(p["id"]), name=p["name"], position=i)
+            for i, p in enumerate(self.cast)
+        ]
+        rows += [FilmFacet(film=self, kind=kind.COUNTRY, key=c["code"], name=c["name"]) for c in self.production_countries]
+        rows += [FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"]) for lang in self.spoken_languages]
+        return rows
 
 
 class FilmFacet(models.Model):

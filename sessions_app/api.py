@@ -1,5 +1,153 @@
+"""The JSON API (DRF, browsable). Sessions are reached only through their UUID; nothing lists them."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .filters import MovieFilter
+from .letterboxd import ExportError
+from .models import Movie, Session, Viewing
+from .serializers import (
+    MovieCorrectionSerializer,
+    MovieSerializer,
+    ReenrichSerializer,
+    SessionSerializer,
+    SessionStatusSerializer,
+    UploadResultSerializer,
+    UploadSerializer,
+    ViewingSerializer,
+)
 
 
 def exception_handler(exc, context):
+    """DRF's handler, plus Django's upload limits turned into 400s with a message instead of a bare error page."""
+    if isinstance(exc, TooManyFilesSent):
+        exc = ValidationError({"detail": f"Too many files; upload at most {settings.UPLOAD_MAX_FILES}."})
+    elif isinstance(exc, (RequestDataTooBig, SuspiciousOperation)):
+        exc = ValidationError({"detail": "The upload could not be read: it is too large or malformed."})
     return drf_exception_handler(exc, context)
+
+
+def export_error(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class UploadView(generics.CreateAPIView):
+    """Upload a Letterboxd export: one ZIP, or one or more of its CSVs, in the multipart field `files`."""
+
+    serializer_class = UploadSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: UploadResultSerializer, 400: OpenApiResponse(description="The upload cannot be imported")},
+    )
+    def post(self, request, *args, **kwargs):
+        # Refuse an oversized body before reading it: the limit holds for what reaches the disk too.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+            return export_error(
+                f"The upload is {declared / 1e6:.1f} MB; the limit is {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
+            )
+        files = request.FILES.getlist("files")
+        try:
+            session = Session.import_export([(f.name, f, f.size) for f in files])
+        except ExportError as exc:
+            return export_error(str(exc))
+        return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+def active_session(session_id) -> Session:
+    session = get_object_or_404(Session.objects.active(), public_id=session_id)
+    session.touch()
+    return session
+
+
+class SessionDetailView(generics.RetrieveAPIView):
+    serializer_class = SessionSerializer
+
+    def get_object(self):
+        return active_session(self.kwargs["session_id"])
+
+
+class SessionStatusView(APIView):
+    """Progress of a session, counted from its films: cheap enough to poll every second."""
+
+    @extend_schema(responses=SessionStatusSerializer)
+    def get(self, request, session_id):
+        session = active_session(session_id)
+        return Response(session.status_payload())
+
+
+class MoviePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "per_page"
+    max_page_size = 500
+
+
+class SessionMoviesView(generics.ListAPIView):
+    serializer_class = MovieSerializer
+    pagination_class = MoviePagination
+    filterset_class = MovieFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Movie.objects.none()
+        session = active_session(self.kwargs["session_id"])
+        return session.movies.select_related("film")
+
+
+class MovieDetailView(generics.RetrieveAPIView):
+    """One film; PATCH `tmdb_id` (and `media_type`) to attach a TMDB film by hand: it is fetched and marked manual."""
+
+    serializer_class = MovieSerializer
+
+    def get_object(self):
+        session = active_session(self.kwargs["session_id"])
+        return get_object_or_404(session.movies.select_related("film"), pk=self.kwargs["movie_id"])
+
+    @extend_schema(request=MovieCorrectionSerializer, responses=MovieSerializer)
+    def patch(self, request, session_id, movie_id):
+        from enrichment.pipeline import set_manual_match
+        from enrichment.tmdb import TmdbError
+
+        movie = self.get_object()
+        correction = MovieCorrectionSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        try:
+            movie = set_manual_match(movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"])
+        except TmdbError as exc:
+            return export_error(str(exc))
+        return Response(MovieSerializer(movie).data)
+
+
+class ReenrichView(APIView):
+    """Identify the session's unmatched and failed films again (`all=true`: every film except manual ones)."""
+
+    @extend_schema(request=ReenrichSerializer, responses={202: SessionStatusSerializer})
+    def post(self, request, session_id):
+        from enrichment.pipeline import reenrich
+
+        session = active_session(session_id)
+        options = ReenrichSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        reenrich(session, everything=options.validated_data["all"])
+        session.refresh_from_db()
+        return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)
+
+
+class SessionViewingsView(generics.ListAPIView):
+    serializer_class = ViewingSerializer
+    pagination_class = MoviePagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Viewing.objects.none()
+        session = active_session(self.kwargs["session_id"])
+        return session.viewings.select_related("movie").order_by("watched_date", "logged_date", "id")

@@ -1,3 +1,15 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("upload", api.UploadView.as_view(), name="upload"),
+    path("session/<uuid:session_id>", api.SessionDetailView.as_view(), name="session"),
+    path("session/<uuid:session_id>/status", api.SessionStatusView.as_view(), name="session-status"),
+    path("session/<uuid:session_id>/movies", api.SessionMoviesView.as_view(), name="session-movies"),
+    path("session/<uuid:session_id>/movies/<int:movie_id>", api.MovieDetailView.as_view(), name="movie"),
+    path("session/<uuid:session_id>/viewings", api.SessionViewingsView.as_view(), name="session-viewings"),
+    path("session/<uuid:session_id>/reenrich", api.ReenrichView.as_view(), name="session-reenrich"),
+]

@@ -20,6 +20,13 @@ class SessionQuerySet(models.QuerySet):
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
 
+    def delete_expired(self) -> int:
+        """Delete expired sessions with their films and diary; returns how many sessions went."""
+        expired = list(self.expired().values_list("pk", flat=True))
+        for pk in expired:  # one session at a time keeps the cascade's memory bounded
+            Session.objects.filter(pk=pk).delete()
+        return len(expired)
+
 
 class Session(models.Model):
     class Status(models.TextChoices):
@@ -42,6 +49,8 @@ class Session(models.Model):
     expires_at = models.DateTimeField(default=default_expiry, db_index=True)  # cleanup_sessions
     enrichment_started_at = models.DateTimeField(null=True, blank=True)
     enrichment_finished_at = models.DateTimeField(null=True, blank=True)
+    # Last time a worker ran for this session: the recovery schedule restarts sessions whose workers went quiet.
+    enrichment_heartbeat = models.DateTimeField(null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -116,7 +125,7 @@ class Session(models.Model):
 
     def start_enrichment(self) -> None:
         """Hand the session to the background worker (called once the import has committed)."""
-        from enrichment.tasks import enqueue_session
+        from enrichment.pipeline import enqueue_session
 
         enqueue_session(self)
 
@@ -143,6 +152,21 @@ class Session(models.Model):
             "enriched_count": done,
             "progress_percent": round(100 * done / total, 1) if total else 100.0,
             "match_counts": counts,
+        }
+
+
+    def status_payload(self) -> dict:
+        return {"session_id": self.public_id, "status": self.status, "error_message": self.error_message, **self.progress()}
+
+    def enrichment_state(self) -> dict:
+        from enrichment.tmdb import credentials_configured
+
+        if credentials_configured():
+            return {"enabled": True, "message": ""}
+        return {
+            "enabled": False,
+            "message": "TMDB enrichment is off: no TMDB credentials are set. Set TMDB_READ_TOKEN (or TMDB_API_KEY) "
+            f"and run `python manage.py enrich {self.public_id}` to add genres, people and runtimes.",
         }
 
 
@@ -197,6 +221,9 @@ class Movie(models.Model):
     match_error = models.TextField(blank=True)
     match_attempts = models.PositiveSmallIntegerField(default=0)
     enriched_at = models.DateTimeField(null=True, blank=True)
+    # A worker's lease on a pending film, so two workers never identify the same film at once.
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     objects = MovieQuerySet.as_manager()
 

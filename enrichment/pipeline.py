@@ -1,0 +1,340 @@
+"""Identifying a session's films on TMDB.
+
+A worker run claims pending films with a lease (so two workers never take the same film), answers
+what it can from what earlier sessions identified (no HTTP at all), sends the rest to a pool of
+threads that search and fetch over HTTP, and writes every result from its own thread in a small
+transaction guarded by the lease. Runs are bounded in time and re-enqueue themselves, so sessions
+take turns in the queue and a small upload is not stuck behind a large one.
+
+Every path that changes a film's identification goes through this module: the queue, the recovery
+schedule, `manage.py enrich`, the API, the admin and the pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sessions_app.models import Movie, Session
+
+from . import matching
+from .models import Film, FilmMatch, MediaType
+from .tmdb import TmdbAuthError, TmdbError, TmdbNotFound, credentials_configured, get_client
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 50  # films claimed per database round trip
+LEASE = timedelta(minutes=10)  # a crashed worker's films become claimable again after this
+RUN_SECONDS = 20.0  # one task run's budget before it yields its turn in the queue
+CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
+MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
+STALE_AFTER = timedelta(minutes=5)  # an enriching session with no worker for this long is restarted
+FAILED_RETRY_AFTER = timedelta(minutes=10)
+
+Status = Session.Status
+MatchStatus = Movie.MatchStatus
+
+
+def enqueue_session(session: Session) -> None:
+    """Called when an import commits: enrich in the background, or finish at once when TMDB is off."""
+    if not credentials_configured():
+        Session.objects.filter(pk=session.pk, status=Status.PROCESSING).update(
+            status=Status.COMPLETED, enrichment_finished_at=timezone.now()
+        )
+        return
+    start(session)
+
+
+def start(session: Session) -> None:
+    """Mark the session enriching and put its task chains on the queue."""
+    from django_q.tasks import async_task
+
+    now = timezone.now()
+    Session.objects.filter(pk=session.pk).exclude(status=Status.ENRICHING).update(
+        status=Status.ENRICHING, error_message="", enrichment_started_at=now, enrichment_finished_at=None
+    )
+    Session.objects.filter(pk=session.pk).update(enrichment_heartbeat=now)
+    pending = session.movies.filter(match_status=MatchStatus.PENDING).count()
+    for _ in range(max(1, min(CHAINS_PER_SESSION, math.ceil(pending / CLAIM_BATCH)))):
+        async_task("enrichment.tasks.enrich_session", session.pk, group=str(session.public_id))
+
+
+def run(session_id: int, budget: float = RUN_SECONDS) -> bool:
+    """One worker run for a session. Returns True when films are left for another run."""
+    session = Session.objects.filter(pk=session_id, status=Status.ENRICHING).first()
+    if session is None:
+        return False
+    runner = Runner(session)
+    try:
+        runner.run(budget)
+    finally:
+        runner.release()
+    if runner.auth_error:
+        Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
+            status=Status.FAILED, error_message=str(runner.auth_error), enrichment_finished_at=timezone.now()
+        )
+        return False
+    return not finish_if_done(session)
+
+
+def finish_if_done(session: Session) -> bool:
+    """Complete the session once no film is pending (unmatched and failed films do not block it)."""
+    if session.movies.filter(match_status=MatchStatus.PENDING).exists():
+        return False
+    Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
+        status=Status.COMPLETED, enrichment_finished_at=timezone.now()
+    )
+    return True
+
+
+@dataclass
+class Resolution:
+    """What the HTTP side found for one film (computed in a pool thread, no database access)."""
+
+    result: matching.MatchResult | None = None
+    details: dict | None = None
+    error: Exception | None = None
+
+
+def resolve(title: str, year: int | None) -> Resolution:
+    client = get_client()
+    try:
+        result = matching.match_film(client, title, year)
+        details = None
+        if result.status == "matched":
+            fetch = client.tv_details if result.media_type == MediaType.TV else client.movie_details
+            details = fetch(result.tmdb_id)
+        return Resolution(result=result, details=details)
+    except TmdbAuthError:
+        raise
+    except TmdbError as exc:
+        return Resolution(error=exc)
+    except Exception as exc:  # a surprise in one film's data must not stall the whole session
+        log.exception("identifying %r (%s) failed", title, year)
+        return Resolution(error=TmdbError(f"unexpected error: {type(exc).__name__}"))
+
+
+class Runner:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.token = uuid.uuid4()
+        self.auth_error: TmdbAuthError | None = None
+
+    def claim(self, limit: int) -> list[Movie]:
+        now = timezone.now()
+        claimable = self.session.movies.filter(match_status=MatchStatus.PENDING).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        )
+        with transaction.atomic():
+            # skip_locked keeps two PostgreSQL workers on disjoint films; SQLite serialises writers anyway.
+            ids = list(claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit])
+            Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + LEASE)
+        Session.objects.filter(pk=self.session.pk).update(enrichment_heartbeat=now)
+        return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
+
+    def release(self) -> None:
+        Movie.objects.filter(claim_token=self.token).update(claim_token=None, claimed_until=None)
+
+    def run(self, budget: float) -> None:
+        deadline = time.monotonic() + budget
+        capacity = 2 * settings.TMDB_CONCURRENCY
+        in_flight: dict[Future, Movie] = {}
+        exhausted = False  # nothing left to claim: stop asking until the next run
+        with ThreadPoolExecutor(max_workers=settings.TMDB_CONCURRENCY, thread_name_prefix="tmdb") as pool:
+            try:
+                while True:
+                    if not exhausted and len(in_flight) < capacity and time.monotonic() < deadline:
+                        claimed = self.claim(CLAIM_BATCH)
+                        exhausted = not claimed
+                        for movie in self.reuse_identified(claimed):
+                            in_flight[pool.submit(resolve, movie.title, movie.year)] = movie
+                        continue
+                    if not in_flight:
+                        break
+                    done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self.store(in_flight.pop(future), future.result())
+            except TmdbAuthError as exc:
+                self.auth_error = exc
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def reuse_identified(self, movies: list[Movie]) -> list[Movie]:
+        """Settle films an earlier session identified, with no request; return the ones left to look up."""
+        memory = remembered(movies)
+        left = []
+        for movie in movies:
+            known = memory.get(movie.pk)
+            if known is None:
+                left.append(movie)
+                continue
+            self.settle(
+                movie,
+                film=known.film,
+                match_status=known.outcome,
+                match_score=known.score,
+                match_candidates=known.candidates,
+                match_error="",
+            )
+        return left
+
+    def store(self, movie: Movie, found: Resolution) -> None:
+        if found.error is not None:
+            self.settle(movie, match_status=MatchStatus.FAILED, match_error=str(found.error)[:500])
+            return
+        result = found.result
+        with transaction.atomic():
+            film = Film.objects.store(result.media_type, found.details) if found.details else None
+            remember(movie, result, film)
+            self.settle(
+                movie,
+                film=film,
+                match_status=result.status,
+                match_score=result.score,
+                match_candidates=result.candidates,
+                match_error="",
+            )
+
+    def settle(self, movie: Movie, **fields) -> None:
+        # Guarded by the lease and the pending state: a duplicate run, or a manual correction made
+        # meanwhile, is never overwritten.
+        Movie.objects.filter(pk=movie.pk, claim_token=self.token, match_status=MatchStatus.PENDING).update(
+            **fields,
+            match_attempts=F("match_attempts") + 1,
+            enriched_at=timezone.now(),
+            claim_token=None,
+            claimed_until=None,
+        )
+
+
+def remembered(movies: list[Movie]) -> dict[int, FilmMatch]:
+    """What earlier sessions resolved these films to: by film URI, else by title and year."""
+    if not movies:
+        return {}
+    uris = {m.letterboxd_uri for m in movies if m.letterboxd_uri}
+    titles = {m.title for m in movies}
+    rows = FilmMatch.objects.filter(Q(letterboxd_uri__in=uris) | Q(title__in=titles)).select_related("film")
+    by_uri: dict[str, FilmMatch] = {}
+    by_title: dict[tuple[str, int | None], list[FilmMatch]] = {}
+    for row in rows.order_by("updated_at"):
+        if row.outcome == FilmMatch.Outcome.MATCHED and (row.film is None or row.film.fetched_at is None):
+            continue
+        if row.letterboxd_uri:
+            by_uri[row.letterboxd_uri] = row
+        by_title.setdefault((row.title, row.year), []).append(row)
+    found = {}
+    for movie in movies:
+        if movie.letterboxd_uri in by_uri:
+            found[movie.pk] = by_uri[movie.letterboxd_uri]
+            continue
+        # A title-and-year memory of a *different* Letterboxd film (namesakes) must not be reused.
+        same = [
+            r
+            for r in by_title.get((movie.title, movie.year), [])
+            if not r.letterboxd_uri or not movie.letterboxd_uri or r.letterboxd_uri == movie.letterboxd_uri
+        ]
+        if same:
+            found[movie.pk] = same[-1]
+    return found
+
+
+def remember(movie: Movie, result: matching.MatchResult, film: Film | None) -> None:
+    keyed = FilmMatch.objects.filter(letterboxd_uri=movie.letterboxd_uri) if movie.letterboxd_uri else (
+        FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year)
+    )
+    keyed.delete()
+    FilmMatch.objects.create(
+        letterboxd_uri=movie.letterboxd_uri,
+        title=movie.title,
+        year=movie.year,
+        outcome=result.status,
+        film=film,
+        score=result.score,
+        candidates=result.candidates,
+    )
+
+
+def forget(movies) -> None:
+    """Drop what was remembered for these films, so the next run searches TMDB afresh."""
+    for movie in movies.only("letterboxd_uri", "title", "year").iterator():
+        if movie.letterboxd_uri:
+            FilmMatch.objects.filter(letterboxd_uri=movie.letterboxd_uri).delete()
+        FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year).delete()
+
+
+def reenrich(session: Session, everything: bool = False) -> int:
+    """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
+
+    The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
+    many films were queued."""
+    if not credentials_configured():
+        raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) first.")
+    if everything:
+        movies = session.movies.exclude(match_status=MatchStatus.MANUAL)
+    else:
+        movies = session.movies.filter(
+            match_status__in=[MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND, MatchStatus.FAILED, MatchStatus.PENDING]
+        )
+    with transaction.atomic():
+        forget(movies.exclude(match_status=MatchStatus.PENDING))
+        count = movies.update(
+            match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
+        )
+        transaction.on_commit(lambda: start(session))
+    return count
+
+
+def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOVIE) -> Movie:
+    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
+    film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
+    if film is None:
+        if not credentials_configured():
+            raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) to fetch that film.")
+        client = get_client()
+        try:
+            details = client.tv_details(tmdb_id) if media_type == MediaType.TV else client.movie_details(tmdb_id)
+        except TmdbNotFound as exc:
+            raise TmdbNotFound(f"TMDB has no {'TV series' if media_type == MediaType.TV else 'film'} with id {tmdb_id}.") from exc
+        film = Film.objects.store(media_type, details)
+    Movie.objects.filter(pk=movie.pk).update(
+        film=film,
+        match_status=MatchStatus.MANUAL,
+        match_score=None,
+        match_error="",
+        enriched_at=timezone.now(),
+        claim_token=None,
+        claimed_until=None,
+    )
+    movie.refresh_from_db()
+    if movie.session.status == Status.ENRICHING:
+        finish_if_done(movie.session)
+    return movie
+
+
+def recover() -> dict:
+    """The schedule's sweep: restart sessions whose workers went quiet, retry failed films, start lost imports."""
+    now = timezone.now()
+    restarted = retried = 0
+    for session in Session.objects.filter(status=Status.PROCESSING, created_at__lt=now - STALE_AFTER):
+        enqueue_session(session)
+        restarted += 1
+    for session in Session.objects.filter(status=Status.ENRICHING, enrichment_heartbeat__lt=now - STALE_AFTER):
+        start(session)
+        restarted += 1
+    retry = Movie.objects.filter(
+        match_status=MatchStatus.FAILED, match_attempts__lt=MAX_ATTEMPTS, enriched_at__lt=now - FAILED_RETRY_AFTER
+    )
+    if credentials_configured():
+        for session in Session.objects.active().filter(movies__in=retry).distinct():
+            retried += retry.filter(session=session).update(match_status=MatchStatus.PENDING)
+            start(session)
+    return {"restarted": restarted, "retried": retried}
