@@ -1,0 +1,486 @@
+"""Statistics of one upload, computed from its rows: plain functions, no HTTP.
+
+`dashboard(session, year=None)` reads a session with three SQL queries whatever its size (the
+films with their TMDB runtime and language, the diary, and the TMDB facets grouped in SQL) and
+aggregates the compact rows in Python. Every section says what it counts: the *library* (every
+film marked watched, so a user who never kept a diary still sees statistics) or the *diary*
+(dated viewings). A year scopes the diary sections (year in review); library sections stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import Count, Max, Q, Sum
+
+from enrichment.models import FilmFacet
+
+from .models import Movie, Session
+
+TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
+RATED_TOP = 10
+# Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
+# the library mean as if it held this many more films rated at the mean (a Bayesian average), so
+# one 5-star film does not outrank a director with twelve 4.5s.
+MIN_RATED = 3
+BAYES_WEIGHT = 3
+TOP_BILLED = 5  # actors count for a film only when billed this high (cameos are not "your" actors)
+# A watched date with this many viewings is a placeholder or a bulk back-fill, not a habit.
+BACKFILL_DAY_VIEWINGS = 10
+# Or this many viewings sharing one watched date that were all logged together on a later day:
+# a batch entered from memory under one guessed date.
+BACKFILL_BATCH_VIEWINGS = 5
+MILESTONES = (1, 100, 500, 1000)
+RUNTIME_BUCKETS = ((0, 40, "under 40 min"), (40, 90, "40–89 min"), (90, 120, "90–119 min"),
+                   (120, 150, "120–149 min"), (150, 180, "150–179 min"), (180, None, "3 h or more"))
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HALF_STARS = tuple(Decimal(n) / 2 for n in range(1, 11))
+TAG_RE = re.compile(r"<[^>]*>")
+
+
+class Basis(StrEnum):
+    LIBRARY = "library"  # every film marked watched
+    DIARY = "diary"  # dated diary entries
+
+
+@dataclass
+class Group:
+    """Films sharing a genre, person, country, language, decade or runtime bucket."""
+
+    key: str
+    name: str
+    films: int = 0
+    viewings: int = 0
+    rated: int = 0
+    rating_sum: Decimal = Decimal(0)
+    score: float | None = None  # Bayesian average, set by rank()
+
+    @property
+    def average(self) -> float | None:
+        return float(self.rating_sum) / self.rated if self.rated else None
+
+    def add(self, viewings: int, rating: Decimal | None) -> None:
+        self.films += 1
+        self.viewings += viewings
+        if rating is not None:
+            self.rated += 1
+            self.rating_sum += rating
+
+
+@dataclass
+class Ranking:
+    """One grouping of the library: the most watched groups and the highest rated ones."""
+
+    basis: Basis
+    groups: list[Group]  # every group, most watched first (or in natural order when ordered=True)
+    most_watched: list[Group]
+    highest_rated: list[Group]
+    filter_name: str = ""  # the film explorer's filter for a group key ("" when it has none)
+
+
+@dataclass
+class FilmRef:
+    title: str
+    year: int | None
+    value: object = None
+
+
+@dataclass
+class Overview:
+    basis: Basis
+    films: int
+    entries: int
+    minutes: int
+    films_without_runtime: int
+    average_rating: float | None
+    rated: int
+    liked: int
+    reviewed: int
+    watchlist: int
+    identified: int
+
+    @property
+    def hours(self) -> int:
+        return round(self.minutes / 60)
+
+    @property
+    def identified_percent(self) -> float:
+        return round(100 * self.identified / self.films, 1) if self.films else 0.0
+
+
+@dataclass
+class BackfilledDay:
+    day: date
+    viewings: int
+    reason: str
+
+
+@dataclass
+class Streak:
+    days: int
+    start: date
+    end: date
+
+
+@dataclass
+class Time:
+    basis: Basis
+    heatmap_year: int | None
+    per_year: list[tuple[str, int]]
+    per_month: list[tuple[str, int]]
+    per_weekday: list[tuple[str, int]]  # without back-filled days
+    heatmap: dict[date, int]  # viewings per day of heatmap_year
+    backfilled: list[BackfilledDay]  # within the scope
+    longest_streak: Streak | None  # back-filled days do not count
+    busiest_day: tuple[date, int] | None  # back-filled days do not count
+    milestones: list[tuple[int, date, FilmRef]]  # whole diary
+
+
+@dataclass
+class Ratings:
+    basis: Basis
+    distribution: list[tuple[str, int]]
+    average_by_year: list[tuple[str, float]]  # diary ratings, by year watched
+    drift: list[tuple[FilmRef, Decimal, Decimal]]  # (film, last diary rating, current rating), biggest change first
+    drift_up: int
+    drift_down: int
+
+
+@dataclass
+class Rewatches:
+    basis: Basis
+    entries: int  # entries flagged rewatch
+    films: list[FilmRef]  # value = viewings in scope, two or more
+
+
+@dataclass
+class Reviews:
+    basis: Basis
+    count: int
+    words: int
+    tags: list[tuple[str, int]]
+
+
+@dataclass
+class Dashboard:
+    year: int | None
+    years: list[int]  # years with dated viewings, for the year-in-review links
+    overview: Overview
+    time: Time
+    ratings: Ratings
+    rewatches: Rewatches
+    reviews: Reviews
+    genres: Ranking
+    countries: Ranking
+    languages: Ranking
+    decades: Ranking
+    runtimes: Ranking
+    directors: Ranking
+    actors: Ranking
+    shortest: list[FilmRef] = field(default_factory=list)  # value = runtime in minutes
+    longest: list[FilmRef] = field(default_factory=list)
+
+    @property
+    def has_tmdb_data(self) -> bool:
+        return self.overview.identified > 0
+
+
+@dataclass
+class _Viewing:
+    movie_id: int
+    watched: date | None
+    logged: date | None
+    rating: Decimal | None
+    rewatch: bool
+    tags: list[str]
+    review: str
+
+
+def dashboard(session: Session, year: int | None = None) -> Dashboard:
+    movies = {
+        m["id"]: m
+        for m in session.movies.values(
+            "id", "title", "year", "watched", "rating", "liked", "in_watchlist", "viewing_count",
+            "match_status", "film_id", "film__runtime", "film__original_language",
+        ).order_by()
+    }
+    diary = [
+        _Viewing(*row)
+        for row in session.viewings.values_list(
+            "movie_id", "watched_date", "logged_date", "rating", "rewatch", "tags", "review"
+        ).order_by("watched_date", "id")
+    ]
+    library = [m for m in movies.values() if m["watched"]]
+    mean = _mean([m["rating"] for m in library if m["rating"] is not None])
+    facets = _facet_groups(session)
+    backfilled = backfilled_days(diary)
+    years = sorted({v.watched.year for v in diary if v.watched})
+    scoped = [v for v in diary if year is None or (v.watched and v.watched.year == year)]
+    timed = _by_runtime(library)
+
+    return Dashboard(
+        year=year,
+        years=years,
+        overview=_overview(movies, library, scoped, year),
+        time=_time(diary, scoped, backfilled, movies, year, years),
+        ratings=_ratings(library, diary, scoped, movies, year),
+        rewatches=_rewatches(scoped, movies),
+        reviews=_reviews(scoped),
+        genres=_ranking(facets[FilmFacet.Kind.GENRE], mean, "genre"),
+        countries=_ranking(facets[FilmFacet.Kind.COUNTRY], mean, "country"),
+        languages=_ranking(_languages(library, facets[FilmFacet.Kind.LANGUAGE]), mean, "language"),
+        decades=_ranking(_decades(library), mean, "decade", ordered=True),
+        runtimes=_ranking(_runtimes(library), mean, "", ordered=True),
+        directors=_ranking(facets[FilmFacet.Kind.DIRECTOR], mean, "director"),
+        actors=_ranking(facets[FilmFacet.Kind.ACTOR], mean, "actor"),
+        shortest=timed[:5],
+        longest=timed[::-1][:5],
+    )
+
+
+def people_index(session: Session, kind: str) -> list[Group]:
+    """Every director or (top-billed) actor of the library, most watched first."""
+    return _ranking(_facet_groups(session, kind)[kind], None, kind).groups
+
+
+def backfilled_days(diary: list[_Viewing]) -> dict[date, BackfilledDay]:
+    """Watched dates that record a bulk back-fill rather than a day of watching (see the thresholds above)."""
+    per_day = Counter(v.watched for v in diary if v.watched)
+    batches = Counter((v.watched, v.logged) for v in diary if v.watched and v.logged and v.logged > v.watched)
+    days = {
+        day: BackfilledDay(day, n, f"{n} viewings on one day")
+        for day, n in per_day.items()
+        if n >= BACKFILL_DAY_VIEWINGS
+    }
+    for (day, logged), n in batches.items():
+        if n >= BACKFILL_BATCH_VIEWINGS and day not in days:
+            days[day] = BackfilledDay(day, per_day[day], f"{n} entries logged together on {logged.isoformat()}")
+    return days
+
+
+def bayesian_average(rating_sum: Decimal, rated: int, mean: float) -> float:
+    return (BAYES_WEIGHT * mean + float(rating_sum)) / (BAYES_WEIGHT + rated)
+
+
+def longest_streak(days: set[date]) -> Streak | None:
+    best: Streak | None = None
+    for day in sorted(days):
+        if day - timedelta(days=1) in days:
+            continue  # not the start of a run
+        end = day
+        while end + timedelta(days=1) in days:
+            end += timedelta(days=1)
+        length = (end - day).days + 1
+        if best is None or length > best.days:
+            best = Streak(length, day, end)
+    return best
+
+
+def _mean(values: list[Decimal]) -> float | None:
+    return float(sum(values)) / len(values) if values else None
+
+
+def _ref(movie: dict, value: object = None) -> FilmRef:
+    return FilmRef(movie["title"], movie["year"], value)
+
+
+def _overview(movies: dict, library: list[dict], scoped: list[_Viewing], year: int | None) -> Overview:
+    if year is None:
+        films = library
+        minutes = sum(m["film__runtime"] * m["viewing_count"] for m in films if m["film__runtime"])
+        ratings = [m["rating"] for m in films if m["rating"] is not None]
+    else:
+        films = [movies[i] for i in dict.fromkeys(v.movie_id for v in scoped)]
+        minutes = sum(movies[v.movie_id]["film__runtime"] or 0 for v in scoped)
+        ratings = [v.rating for v in scoped if v.rating is not None]
+    return Overview(
+        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        films=len(films),
+        entries=len(scoped),
+        minutes=minutes,
+        films_without_runtime=sum(1 for m in films if not m["film__runtime"]),
+        average_rating=_mean(ratings),
+        rated=len(ratings),
+        liked=sum(1 for m in films if m["liked"]),
+        reviewed=len({v.movie_id for v in scoped if v.review.strip()}),
+        watchlist=sum(1 for m in movies.values() if m["in_watchlist"]),
+        identified=sum(1 for m in films if m["film_id"] and m["match_status"] in Movie.IDENTIFIED),
+    )
+
+
+def _time(
+    diary: list[_Viewing], scoped: list[_Viewing], backfilled: dict[date, BackfilledDay], movies: dict,
+    year: int | None, years: list[int],
+) -> Time:
+    dated = [v for v in scoped if v.watched]
+    per_day = Counter(v.watched for v in dated)
+    habitual = {day: n for day, n in per_day.items() if day not in backfilled}
+    per_month = Counter(v.watched.strftime("%Y-%m") for v in dated)
+    months = []
+    if dated:
+        first, last = (date(year, 1, 1), date(year, 12, 1)) if year else (dated[0].watched, dated[-1].watched)
+        month = first.replace(day=1)
+        while month <= last:
+            months.append((month.strftime("%Y-%m"), per_month[month.strftime("%Y-%m")]))
+            month = (month + timedelta(days=32)).replace(day=1)
+    weekday = Counter(v.watched.weekday() for v in dated if v.watched not in backfilled)
+    heatmap_year = year or (years[-1] if years else None)
+    busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
+
+    milestones, seen = [], set()
+    for v in diary:
+        if v.watched and v.movie_id not in seen:
+            seen.add(v.movie_id)
+            if len(seen) in MILESTONES:
+                milestones.append((len(seen), v.watched, _ref(movies[v.movie_id])))
+
+    per_year = Counter(v.watched.year for v in diary if v.watched)
+    return Time(
+        basis=Basis.DIARY,
+        heatmap_year=heatmap_year,
+        per_year=[(str(y), per_year[y]) for y in years],
+        per_month=months,
+        per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
+        heatmap={
+            d: n for d, n in Counter(v.watched for v in diary if v.watched and v.watched.year == heatmap_year).items()
+        },
+        backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
+        longest_streak=longest_streak(set(habitual)),
+        busiest_day=busiest,
+        milestones=milestones,
+    )
+
+
+def _ratings(
+    library: list[dict], diary: list[_Viewing], scoped: list[_Viewing], movies: dict, year: int | None
+) -> Ratings:
+    if year is None:
+        counts = Counter(m["rating"] for m in library if m["rating"] is not None)
+    else:
+        counts = Counter(v.rating for v in scoped if v.rating is not None)
+    by_year = defaultdict(list)
+    for v in diary:
+        if v.watched and v.rating is not None:
+            by_year[v.watched.year].append(v.rating)
+
+    last_given: dict[int, Decimal] = {}  # diary is ordered by watched date: the last one wins
+    for v in scoped:
+        if v.rating is not None:
+            last_given[v.movie_id] = v.rating
+    drift = [
+        (_ref(movies[movie_id]), given, movies[movie_id]["rating"])
+        for movie_id, given in last_given.items()
+        if movies[movie_id]["rating"] is not None and movies[movie_id]["rating"] != given
+    ]
+    drift.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
+    return Ratings(
+        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        distribution=[(stars(r), counts[r]) for r in HALF_STARS],
+        average_by_year=[(str(y), round(float(_mean(r)), 2)) for y, r in sorted(by_year.items())],
+        drift=drift,
+        drift_up=sum(1 for _, given, now in drift if now > given),
+        drift_down=sum(1 for _, given, now in drift if now < given),
+    )
+
+
+def stars(rating: Decimal) -> str:
+    return "★" * int(rating) + ("½" if rating % 1 else "")
+
+
+def _rewatches(scoped: list[_Viewing], movies: dict) -> Rewatches:
+    viewings = Counter(v.movie_id for v in scoped)
+    most = sorted(((n, movies[i]["title"], i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
+    return Rewatches(
+        basis=Basis.DIARY,
+        entries=sum(1 for v in scoped if v.rewatch),
+        films=[_ref(movies[i], n) for n, _, i in most[:TOP]],
+    )
+
+
+def _reviews(scoped: list[_Viewing]) -> Reviews:
+    reviews = [v.review for v in scoped if v.review.strip()]
+    tags = Counter(tag for v in scoped for tag in v.tags)
+    return Reviews(
+        basis=Basis.DIARY,
+        count=len(reviews),
+        words=sum(len(TAG_RE.sub(" ", r).split()) for r in reviews),
+        tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],
+    )
+
+
+def _facet_groups(session: Session, kind: str | None = None) -> dict[str, list[Group]]:
+    """Facets of the session's watched films grouped in SQL: one row per (kind, key)."""
+    rows = (
+        FilmFacet.objects.filter(film__movies__session=session, film__movies__watched=True)
+        .filter(~Q(kind=FilmFacet.Kind.ACTOR) | Q(position__lt=TOP_BILLED))
+        .filter(**({"kind": kind} if kind else {}))
+        .values("kind", "key")
+        .annotate(
+            name=Max("name"),
+            films=Count("film__movies"),
+            viewings=Sum("film__movies__viewing_count"),
+            rated=Count("film__movies__rating"),
+            rating_sum=Sum("film__movies__rating"),
+        )
+        .order_by()
+    )
+    groups: dict[str, list[Group]] = defaultdict(list)
+    for r in rows:
+        groups[r["kind"]].append(
+            Group(r["key"], r["name"], r["films"], r["viewings"], r["rated"], Decimal(str(r["rating_sum"] or 0)))
+        )
+    return groups
+
+
+def _languages(library: list[dict], spoken: list[Group]) -> list[Group]:
+    """Original languages; their names come from the spoken-language facets (TMDB gives only the code)."""
+    names = {g.key: g.name for g in spoken}
+    groups: dict[str, Group] = {}
+    for m in library:
+        code = m["film__original_language"]
+        if code:
+            groups.setdefault(code, Group(code, names.get(code, code))).add(m["viewing_count"], m["rating"])
+    return list(groups.values())
+
+
+def _decades(library: list[dict]) -> list[Group]:
+    groups: dict[int, Group] = {}
+    for m in library:
+        if m["year"]:
+            decade = m["year"] // 10 * 10
+            groups.setdefault(decade, Group(str(decade), f"{decade}s")).add(m["viewing_count"], m["rating"])
+    return [groups[d] for d in sorted(groups)]
+
+
+def _runtimes(library: list[dict]) -> list[Group]:
+    groups = [Group(str(low), label) for low, _, label in RUNTIME_BUCKETS]
+    for m in library:
+        runtime = m["film__runtime"]
+        if runtime:
+            index = next(i for i, (low, high, _) in enumerate(RUNTIME_BUCKETS) if high is None or runtime < high)
+            groups[index].add(m["viewing_count"], m["rating"])
+    return groups
+
+
+def _by_runtime(library: list[dict]) -> list[FilmRef]:
+    timed = sorted((m for m in library if m["film__runtime"]), key=lambda m: (m["film__runtime"], m["title"]))
+    return [_ref(m, m["film__runtime"]) for m in timed]
+
+
+def _ranking(groups: list[Group], mean: float | None, filter_name: str, ordered: bool = False) -> Ranking:
+    for g in groups:
+        g.score = bayesian_average(g.rating_sum, g.rated, mean) if mean is not None and g.rated else None
+    most = sorted(groups, key=lambda g: (-g.films, -g.viewings, g.name))
+    rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name))
+    return Ranking(
+        basis=Basis.LIBRARY,
+        groups=groups if ordered else most,
+        most_watched=[g for g in most[:TOP] if g.films],
+        highest_rated=rated[:RATED_TOP],
+        filter_name=filter_name,
+    )

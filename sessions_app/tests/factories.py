@@ -1,0 +1,79 @@
+"""Plain helpers that create rows directly, for tests of any app: no parsing, no enrichment."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from enrichment.models import Film, FilmFacet
+from sessions_app.models import Movie, Session, Viewing
+
+_tmdb_ids = itertools.count(100_000)
+
+
+def make_session(**fields) -> Session:
+    fields.setdefault("status", Session.Status.COMPLETED)
+    return Session.objects.create(**fields)
+
+
+def make_film(
+    title: str = "A Film",
+    *,
+    genres: list[str] = (),
+    directors: list[str] = (),
+    cast: list[str] = (),
+    countries: list[str] = (),
+    languages: list[str] = (),
+    **fields,
+) -> Film:
+    """A TMDB film with its display lists and the FilmFacet rows derived from them (keys are the names)."""
+    fields.setdefault("tmdb_id", next(_tmdb_ids))
+    film = Film.objects.create(
+        title=title,
+        genres=list(genres),
+        directors=[{"id": name, "name": name} for name in directors],
+        cast=[{"id": name, "name": name, "character": ""} for name in cast],
+        production_countries=[{"code": code, "name": code} for code in countries],
+        spoken_languages=[{"code": code, "name": code} for code in languages],
+        **fields,
+    )
+    kinds = [
+        (FilmFacet.Kind.GENRE, genres),
+        (FilmFacet.Kind.DIRECTOR, directors),
+        (FilmFacet.Kind.ACTOR, cast),
+        (FilmFacet.Kind.COUNTRY, countries),
+        (FilmFacet.Kind.LANGUAGE, languages),
+    ]
+    FilmFacet.objects.bulk_create(
+        FilmFacet(film=film, kind=kind, key=name[:32], name=name, position=position)
+        for kind, names in kinds
+        for position, name in enumerate(names)
+    )
+    return film
+
+
+def make_movie(session: Session, title: str = "A Film", **fields) -> Movie:
+    """A film of the session; watched by default, rating accepts "4.5" or 4.5; film= sets it matched."""
+    fields.setdefault("watched", True)
+    fields.setdefault("viewing_count", 1 if fields["watched"] else 0)  # as the import counts a watched-only film
+    if fields.get("rating") is not None:
+        fields["rating"] = Decimal(str(fields["rating"]))
+    if fields.get("film") is not None:
+        fields.setdefault("match_status", Movie.MatchStatus.MATCHED)
+    return Movie.objects.create(session=session, title=title, **fields)
+
+
+def make_viewing(movie: Movie, watched_date: date | None, **fields) -> Viewing:
+    """A diary entry; keeps the movie's viewing/rewatch counts and first/last dates in step, as the import does."""
+    if fields.get("rating") is not None:
+        fields["rating"] = Decimal(str(fields["rating"]))
+    fields.setdefault("logged_date", watched_date)
+    viewing = Viewing.objects.create(session=movie.session, movie=movie, watched_date=watched_date, **fields)
+    dates = [d for d in movie.viewings.values_list("watched_date", flat=True) if d]
+    movie.viewing_count = movie.viewings.count()
+    movie.rewatch_count = movie.viewings.filter(rewatch=True).count()
+    movie.first_watched, movie.last_watched = (min(dates), max(dates)) if dates else (None, None)
+    movie.watched = True
+    movie.save(update_fields=["viewing_count", "rewatch_count", "first_watched", "last_watched", "watched"])
+    return viewing
