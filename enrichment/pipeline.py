@@ -55,8 +55,8 @@ def enqueue_session(session: Session) -> None:
     start(session)
 
 
-def start(session: Session) -> None:
-    """Mark the session enriching and put its task chains on the queue."""
+def start(session: Session, enqueue: bool = True) -> None:
+    """Mark the session enriching and (unless the caller runs it in-process) put its task chains on the queue."""
     from django_q.tasks import async_task
 
     now = timezone.now()
@@ -64,6 +64,8 @@ def start(session: Session) -> None:
         status=Status.ENRICHING, error_message="", enrichment_started_at=now, enrichment_finished_at=None
     )
     Session.objects.filter(pk=session.pk).update(enrichment_heartbeat=now)
+    if not enqueue:
+        return
     pending = session.movies.filter(match_status=MatchStatus.PENDING).count()
     for _ in range(max(1, min(CHAINS_PER_SESSION, math.ceil(pending / CLAIM_BATCH)))):
         async_task("enrichment.tasks.enrich_session", session.pk, group=str(session.public_id))
@@ -271,7 +273,7 @@ def forget(movies) -> None:
         FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year).delete()
 
 
-def reenrich(session: Session, everything: bool = False) -> int:
+def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
     """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
 
     The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
@@ -289,7 +291,7 @@ def reenrich(session: Session, everything: bool = False) -> int:
         count = movies.update(
             match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
         )
-        transaction.on_commit(lambda: start(session))
+        transaction.on_commit(lambda: start(session, enqueue=enqueue))
     return count
 
 
