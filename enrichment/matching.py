@@ -29,7 +29,7 @@ from typing import Any, Collection, Iterable, Protocol
 # ("Another Day" / "Die Another Day"). Set so that such a title with the exact year is accepted
 # (from ~10 votes up) while a loose title one year off never is: two doubts must not add up to a match.
 LOOSE_EQUAL_TITLE_SIMILARITY = 0.87
-# Fuzzy title ratios are cubed: a near miss (0.97 → 0.91) keeps most of its score, a partial
+# Fuzzy title ratios are cubed: a near miss (0.96 → 0.88) keeps most of its score, a partial
 # overlap such as an episode against its series ("love death and robots three robots" vs
 # "love death and robots", ratio 0.76 → 0.44) falls far below any threshold.
 FUZZY_TITLE_EXPONENT = 3
