@@ -60,6 +60,7 @@ class UploadView(generics.CreateAPIView):
             session = Session.import_export([(f.name, f, f.size) for f in files])
         except ExportError as exc:
             return export_error(str(exc))
+        session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
         return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,7 +1,7 @@
 """The movie filters shared by the API and the film explorer page, so both filter identically."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from enrichment.models import FilmFacet
 
@@ -20,6 +20,16 @@ def _facet_filter(kind: str):
         return queryset.filter(Exists(facets.filter(match)))
 
     return apply
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Films without a value (no rating, no runtime) sort last either way, on SQLite and PostgreSQL alike."""
+
+    def get_ordering_value(self, param: str):
+        value = super().get_ordering_value(param)
+        descending = value.startswith("-")
+        field = F(value.lstrip("-"))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
 class MovieFilter(django_filters.FilterSet):
@@ -43,7 +53,7 @@ class MovieFilter(django_filters.FilterSet):
     in_watchlist = django_filters.BooleanFilter(field_name="in_watchlist")
     rewatched = django_filters.BooleanFilter(method="filter_rewatched", label="Rewatched at least once")
     q = django_filters.CharFilter(method="filter_title", label="Title search")
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("title", "title"),
             ("year", "year"),

@@ -132,7 +132,9 @@ class Session(models.Model):
     def touch(self) -> None:
         """Push expiry 30 days past this access; written at most once an hour so polling stays read-only."""
         now = timezone.now()
-        Session.objects.filter(pk=self.pk, last_accessed_at__lt=now - timedelta(hours=1)).update(
+        if self.last_accessed_at >= now - timedelta(hours=1):
+            return
+        Session.objects.filter(pk=self.pk).update(
             last_accessed_at=now, expires_at=now + timedelta(days=settings.SESSION_LIFETIME_DAYS)
         )
 
