@@ -1,0 +1,51 @@
+"""Shared set-up for the benchmarks: a throw-away database (SQLite file, or DATABASE_URL) migrated from scratch."""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(**env: str) -> Path:
+    """Point lbstats at a fresh data folder (and, for PostgreSQL, a fresh database), then migrate."""
+    sys.path.insert(0, str(ROOT))
+    data_dir = Path(tempfile.mkdtemp(prefix="lbstats-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbstats.settings")
+    os.environ["LBSTATS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.update(env)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("postgres"):
+        os.environ["DATABASE_URL"] = fresh_postgres_database(database_url)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return data_dir
+
+
+def fresh_postgres_database(url: str) -> str:
+    """Create lbstats_bench (dropping an old one) next to the given database, and return its URL."""
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS lbstats_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE lbstats_bench")
+    return f"{base}/lbstats_bench"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def backend() -> str:
+    from django.db import connection
+
+    return connection.vendor
