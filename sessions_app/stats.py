@@ -79,6 +79,7 @@ class Ranking:
     basis: Basis
     groups: list[Group]  # every group, most watched first (or in natural order when ordered=True)
     most_watched: list[Group]
+    shown: list[Group]  # what the page draws: decades and runtimes in their own order, else the most watched
     highest_rated: list[Group]
     filter_name: str = ""  # the film explorer's filter for a group key ("" when it has none)
 
@@ -164,6 +165,7 @@ class Reviews:
     count: int
     words: int
     tags: list[tuple[str, int]]
+    latest: list[tuple[FilmRef, date | None, str]]  # (film, watched date, review HTML as exported), newest first
 
 
 @dataclass
@@ -230,7 +232,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         time=_time(diary, scoped, backfilled, movies, year, years),
         ratings=_ratings(library, diary, scoped, movies, year),
         rewatches=_rewatches(scoped, movies),
-        reviews=_reviews(scoped),
+        reviews=_reviews(scoped, movies),
         genres=_ranking(facets[FilmFacet.Kind.GENRE], mean, "genre"),
         countries=_ranking(facets[FilmFacet.Kind.COUNTRY], mean, "country"),
         languages=_ranking(_languages(library, facets[FilmFacet.Kind.LANGUAGE]), mean, "language"),
@@ -402,14 +404,15 @@ def _rewatches(scoped: list[_Viewing], movies: dict) -> Rewatches:
     )
 
 
-def _reviews(scoped: list[_Viewing]) -> Reviews:
-    reviews = [v.review for v in scoped if v.review.strip()]
+def _reviews(scoped: list[_Viewing], movies: dict) -> Reviews:
+    reviewed = [v for v in scoped if v.review.strip()]
     tags = Counter(tag for v in scoped for tag in v.tags)
     return Reviews(
         basis=Basis.DIARY,
-        count=len(reviews),
-        words=sum(len(TAG_RE.sub(" ", r).split()) for r in reviews),
+        count=len(reviewed),
+        words=sum(len(TAG_RE.sub(" ", v.review).split()) for v in reviewed),
         tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],
+        latest=[(_ref(movies[v.movie_id]), v.watched, v.review) for v in reversed(reviewed[-3:])],
     )
 
 
@@ -477,10 +480,12 @@ def _ranking(groups: list[Group], mean: float | None, filter_name: str, ordered:
         g.score = bayesian_average(g.rating_sum, g.rated, mean) if mean is not None and g.rated else None
     most = sorted(groups, key=lambda g: (-g.films, -g.viewings, g.name))
     rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name))
+    most_watched = [g for g in most[:TOP] if g.films]
     return Ranking(
         basis=Basis.LIBRARY,
         groups=groups if ordered else most,
-        most_watched=[g for g in most[:TOP] if g.films],
+        most_watched=most_watched,
+        shown=groups if ordered and most_watched else most_watched,
         highest_rated=rated[:RATED_TOP],
         filter_name=filter_name,
     )

@@ -6,4 +6,10 @@ app_name = "sessions_app"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("s/<uuid:public_id>/", views.session_page, name="session"),
+    path("s/<uuid:public_id>/progress/", views.progress, name="progress"),
+    path("s/<uuid:public_id>/films/", views.films, name="films"),
+    path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),
+    path("s/<uuid:public_id>/unmatched/", views.unmatched, name="unmatched"),
 ]

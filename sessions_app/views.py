@@ -1,5 +1,158 @@
-from django.shortcuts import render
+"""Server-rendered pages: upload, the session dashboard and its progress fragment, film explorer, fixes.
+
+Every page works without JavaScript; htmx only replaces a full-page refresh by a fragment poll.
+"""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrichment.models import FilmFacet, MediaType
+
+from . import stats
+from .filters import MovieFilter
+from .letterboxd import ExportError
+from .models import Session
+
+FILMS_PER_PAGE = 48
+# A TMDB id, or a TMDB page address or path: https://www.themoviedb.org/movie/603-the-matrix, /tv/1399
+TMDB_REFERENCE_RE = re.compile(
+    r"^(?:(?:https?://)?(?:www\.)?themoviedb\.org)?/?(?:(?P<media_type>movie|tv)/)?(?P<tmdb_id>\d+)(?:-[^/?#]*)?/?(?:[?#].*)?$"
+)
+POLLING = (Session.Status.PROCESSING, Session.Status.ENRICHING)
 
 
-def home(request):
-    return render(request, "sessions_app/home.html")
+def parse_tmdb_reference(text: str) -> tuple[int, str] | None:
+    """(tmdb_id, media_type) from a pasted id or TMDB address; a bare id means a movie."""
+    match = TMDB_REFERENCE_RE.match(text.strip())
+    if not match:
+        return None
+    return int(match["tmdb_id"]), match["media_type"] or MediaType.MOVIE
+
+
+def enrichment_enabled() -> bool:
+    try:
+        from enrichment.tmdb import credentials_configured
+    except ImportError:  # the TMDB client is written separately; until it lands the settings tell
+        return bool(settings.TMDB_READ_TOKEN or settings.TMDB_API_KEY)
+    return credentials_configured()
+
+
+def _session(public_id: UUID) -> Session:
+    return get_object_or_404(Session.objects.active(), public_id=public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"lifetime_days": settings.SESSION_LIFETIME_DAYS}
+    if request.method == "GET":
+        return render(request, "sessions_app/home.html", context)
+    files = request.FILES.getlist("files")
+    if not files:
+        error = "Choose your Letterboxd export first: the ZIP file as downloaded, or the CSV files from it."
+    else:
+        try:
+            session = Session.import_export([(f.name, f, f.size) for f in files])
+        except ExportError as exc:
+            error = str(exc)
+        else:
+            return redirect("sessions_app:session", public_id=session.public_id)
+    return render(request, "sessions_app/home.html", {**context, "error": error}, status=400)
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "sessions_app/about.html", {"lifetime_days": settings.SESSION_LIFETIME_DAYS})
+
+
+@require_GET
+def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = _session(public_id)
+    session.touch()
+    year = request.GET.get("year", "")
+    dashboard = stats.dashboard(session, int(year) if year.isdigit() else None)
+    return render(
+        request,
+        "sessions_app/session.html",
+        {
+            "session": session,
+            "progress": session.progress(),
+            "polling": session.status in POLLING,
+            "enrichment_enabled": enrichment_enabled(),
+            "dashboard": dashboard,
+            "min_rated": stats.MIN_RATED,
+        },
+    )
+
+
+@require_GET
+def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = _session(public_id)
+    polling = session.status in POLLING
+    response = render(
+        request, "sessions_app/_progress.html", {"session": session, "progress": session.progress(), "polling": polling}
+    )
+    if not polling and request.headers.get("HX-Request"):
+        # Enrichment just ended under a polling page: reload it so the TMDB statistics appear.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_GET
+def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = _session(public_id)
+    movie_filter = MovieFilter(request.GET, queryset=session.movies.select_related("film"))
+    page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "sessions_app/films.html", {"session": session, "filter": movie_filter, "page": page})
+
+
+@require_GET
+def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
+    if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
+        raise Http404("No such index.")
+    session = _session(public_id)
+    return render(
+        request,
+        "sessions_app/people.html",
+        {"session": session, "kind": kind, "people": stats.people_index(session, kind), "top_billed": stats.TOP_BILLED},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = _session(public_id)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        movie = get_object_or_404(session.movies, pk=request.POST.get("movie") or 0)
+        reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
+        if reference is None:
+            errors[movie.pk] = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
+        else:
+            from enrichment.pipeline import set_manual_match
+            from enrichment.tmdb import TmdbError
+
+            try:
+                movie = set_manual_match(movie, reference[0], reference[1])
+            except TmdbError as exc:
+                errors[movie.pk] = str(exc)
+            else:
+                messages.success(request, f"{movie.title} is now matched to TMDB {reference[1]} {reference[0]}.")
+                return redirect(reverse("sessions_app:unmatched", args=[session.public_id]))
+    movies = session.movies.unmatched().select_related("film")
+    for movie in movies:
+        movie.error = errors.get(movie.pk, "")
+    return render(
+        request,
+        "sessions_app/unmatched.html",
+        {"session": session, "movies": movies, "error": next(iter(errors.values()), "")},
+        status=400 if errors else 200,
+    )
