@@ -107,7 +107,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "staticfiles"  # collectstatic's target, for deployments behind a web server
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves static/ (our CSS, htmx from npm) from the app itself, with or without collectstatic.
 WHITENOISE_USE_FINDERS = True
 
