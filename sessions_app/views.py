@@ -24,6 +24,7 @@ from .letterboxd import ExportError
 from .models import Session
 
 FILMS_PER_PAGE = 48
+PEOPLE_PER_PAGE = 100
 # A TMDB id, or a TMDB page address or path: https://www.themoviedb.org/movie/603-the-matrix, /tv/1399
 TMDB_REFERENCE_RE = re.compile(
     r"^(?:(?:https?://)?(?:www\.)?themoviedb\.org)?/?(?:(?P<media_type>movie|tv)/)?(?P<tmdb_id>\d+)(?:-[^/?#]*)?/?(?:[?#].*)?$"
@@ -120,10 +121,9 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
         raise Http404("No such index.")
     session = _session(public_id)
+    page = Paginator(stats.people_index(session, kind), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request,
-        "sessions_app/people.html",
-        {"session": session, "kind": kind, "people": stats.people_index(session, kind), "top_billed": stats.TOP_BILLED},
+        request, "sessions_app/people.html", {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED}
     )
 
 

@@ -284,7 +284,7 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
 
     small, large = build(5), build(200)
     for session in (small, large):
-        with django_assert_num_queries(5):  # session, progress counts, films, diary, facets
+        with django_assert_num_queries(5):  # session, progress counts and stats.dashboard's three
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 199" in page(client, large, "films/", q="Film 199").content.decode()
