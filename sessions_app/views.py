@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrichment.models import FilmFacet, MediaType
+from enrichment.pipeline import set_manual_match
+from enrichment.tmdb import TmdbError, credentials_configured
 
 from . import stats
 from .filters import MovieFilter
@@ -38,14 +40,6 @@ def parse_tmdb_reference(text: str) -> tuple[int, str] | None:
     if not match:
         return None
     return int(match["tmdb_id"]), match["media_type"] or MediaType.MOVIE
-
-
-def enrichment_enabled() -> bool:
-    try:
-        from enrichment.tmdb import credentials_configured
-    except ImportError:  # the TMDB client is written separately; until it lands the settings tell
-        return bool(settings.TMDB_READ_TOKEN or settings.TMDB_API_KEY)
-    return credentials_configured()
 
 
 def _session(public_id: UUID) -> Session:
@@ -88,7 +82,7 @@ def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "session": session,
             "progress": session.progress(),
             "polling": session.status in POLLING,
-            "enrichment_enabled": enrichment_enabled(),
+            "enrichment_enabled": credentials_configured(),
             "dashboard": dashboard,
             "min_rated": stats.MIN_RATED,
         },
@@ -137,9 +131,6 @@ def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if reference is None:
             errors[movie.pk] = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
         else:
-            from enrichment.pipeline import set_manual_match
-            from enrichment.tmdb import TmdbError
-
             try:
                 movie = set_manual_match(movie, reference[0], reference[1])
             except TmdbError as exc:

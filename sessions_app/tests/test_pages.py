@@ -253,10 +253,6 @@ def test_it_reads_pasted_tmdb_references(text, expected):
 
 
 def test_it_corrects_a_match_from_a_pasted_address(client):
-    pipeline = pytest.importorskip(
-        "enrichment.pipeline", reason="enrichment.pipeline (set_manual_match) does not import yet"
-    )
-    assert pipeline.set_manual_match
     session = make_session()
     movie = make_movie(session, "Obscure", match_status=Movie.MatchStatus.NOT_FOUND)
     film = make_film("The Matrix", tmdb_id=603, fetched_at=timezone.now())  # already fetched: no TMDB call
