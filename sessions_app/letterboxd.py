@@ -16,6 +16,7 @@ import io
 import posixpath
 import re
 import stat
+import struct
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ ROOT_FILES = {"watched.csv", "ratings.csv", "diary.csv", "reviews.csv", "watchli
 FILM_FILES = ("watched.csv", "diary.csv", "ratings.csv")  # an export has at least one of these
 SKIPPED_FOLDERS = ("deleted", "orphaned")
 RATINGS = {Decimal(n) / 2 for n in range(1, 11)}
+FIRST_YEAR, LAST_YEAR = 1870, 2200  # from the first films to far enough ahead for announced ones
 MAX_STORED_WARNINGS = 500
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -127,7 +129,7 @@ class ExportFiles:
     texts: dict[str, str]  # logical name ("diary.csv", "likes/films.csv", "lists/x.csv") -> text
     uploaded: list[dict]  # [{name, size}] as uploaded
     skipped: dict[str, int]  # rows in deleted/ and orphaned/, by folder
-    notes: list[str] = field(default_factory=list)
+    nested_zips: list[str] = field(default_factory=list)  # ZIP members that are ZIPs themselves (not opened)
 
 
 def read_export(uploads: Iterable[tuple[str, BinaryIO, int]]) -> ParsedExport:
@@ -163,18 +165,22 @@ def _looks_like_zip(name: str, fileobj: BinaryIO) -> bool:
 
 
 def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> ExportFiles:
+    too_many = f"{zip_name} holds more than {settings.ZIP_MAX_MEMBERS} files; a Letterboxd export has far fewer."
+    # Checked before zipfile builds an object per directory entry, which takes seconds for a million of them.
+    if _declared_member_count(fileobj) > settings.ZIP_MAX_MEMBERS:
+        raise ExportError(too_many)
     try:
         archive = zipfile.ZipFile(fileobj)
         members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise ExportError(f"{zip_name} is not a readable ZIP archive (it may be truncated or damaged).") from exc
-    if len(members) > settings.ZIP_MAX_MEMBERS:
-        raise ExportError(f"{zip_name} holds {len(members)} files; a Letterboxd export has far fewer.")
+    if len(members) > settings.ZIP_MAX_MEMBERS:  # the end record can understate the directory
+        raise ExportError(too_many)
 
     declared = 0
     candidates: dict[str, tuple[int, zipfile.ZipInfo]] = {}
     skipped_members: list[tuple[str, zipfile.ZipInfo]] = []
-    notes: list[str] = []
+    nested_zips: list[str] = []
     for info in members:
         path = info.filename.replace("\\", "/")
         parts = [p for p in path.split("/") if p not in ("", ".")]
@@ -197,7 +203,7 @@ def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> E
         lowered = [p.lower() for p in parts]
         if not lowered[-1].endswith(".csv"):
             if lowered[-1].endswith(".zip"):
-                notes.append(f"{info.filename}: ZIP files inside the ZIP are not opened.")
+                nested_zips.append(info.filename)
             continue
         if any(p in SKIPPED_FOLDERS for p in lowered[:-1]):
             skipped_members.append((next(p for p in lowered[:-1] if p in SKIPPED_FOLDERS), info))
@@ -215,7 +221,23 @@ def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> E
     for folder, info in skipped_members:
         text = decode_csv(info.filename, budget.read(archive, info))
         skipped[folder] += max(count_records(text) - 1, 0)
-    return ExportFiles(texts=texts, uploaded=uploaded, skipped=dict(skipped), notes=notes)
+    return ExportFiles(texts=texts, uploaded=uploaded, skipped=dict(skipped), nested_zips=nested_zips)
+
+
+END_RECORD = b"PK\x05\x06"
+END_RECORD_SEARCH = 22 + 65_535  # the record, after which a comment of up to 64 KiB may follow
+
+
+def _declared_member_count(fileobj: BinaryIO) -> int:
+    """The entry count in the ZIP's end record (0xFFFF for ZIP64, past any limit); 0 if there is no record."""
+    fileobj.seek(0, io.SEEK_END)
+    fileobj.seek(max(fileobj.tell() - END_RECORD_SEARCH, 0))
+    tail = fileobj.read()
+    fileobj.seek(0)
+    at = tail.rfind(END_RECORD)
+    if at < 0 or len(tail) < at + 12:
+        return 0
+    return struct.unpack_from("<H", tail, at + 10)[0]
 
 
 class Budget:
@@ -226,6 +248,10 @@ class Budget:
         self.left = settings.ZIP_MAX_UNCOMPRESSED_BYTES
 
     def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        if info.flag_bits & 0x1:
+            raise ExportError(
+                f"{self.zip_name}: {info.filename} is password-protected. Upload the export as Letterboxd made it."
+            )
         try:
             with archive.open(info) as member:
                 data = member.read(self.left + 1)
@@ -303,7 +329,7 @@ def decode_csv(name: str, data: bytes) -> str:
 
 def read_header(name: str, text: str) -> list[str]:
     try:
-        return [h.strip() for h in next(csv.reader(io.StringIO(text)), [])]
+        return [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")), [])]
     except csv.Error as exc:
         raise ExportError(f"{name} line 1: the header cannot be read as CSV ({exc}).") from exc
 
@@ -353,6 +379,7 @@ class Table:
         frame.columns = [str(c).strip() for c in frame.columns]
         self.frame = frame.fillna("")
         self._lines: list[int] | None = None
+        self._widths: list[int] = []
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -362,27 +389,45 @@ class Table:
             return [""] * len(self.frame)
         return [v.strip() for v in self.frame[name].tolist()]
 
-    def line(self, index: int) -> int:
-        """The physical line on which record `index` starts (reviews span lines, so not index + 2)."""
+    def _scan(self) -> list[int]:
+        """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
         if self._lines is None:
             reader = _csv_records(self.text)
-            lines = []
+            lines, widths = [], []
             start = 1
             for row in reader:
                 if row:
                     lines.append(start)
+                    widths.append(len(row))
                 start = reader.line_num + 1
-            self._lines = lines[1:]
-        return self._lines[index] if index < len(self._lines) else index + 2
+            self._lines, self._widths = lines[1:], widths[1:]
+        return self._lines
+
+    def line(self, index: int) -> int:
+        """The physical line on which record `index` starts (reviews span lines, so not index + 2)."""
+        lines = self._scan()
+        return lines[index] if index < len(lines) else index + 2
+
+    def short_rows(self) -> list[tuple[int, int]]:
+        """(index, field count) of records with fewer fields than the header, which pandas pads silently."""
+        # A short record ends in an empty last column; only then is the csv pass worth its time.
+        if self.frame.empty or not (self.frame.iloc[:, -1] == "").any():
+            return []
+        self._scan()
+        width = len(self.frame.columns)
+        return [(i, n) for i, n in enumerate(self._widths) if n < width]
 
     def dates(self, column: str, warnings: Warnings) -> list[date | None]:
         values = self.column(column)
         parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
         out: list[date | None] = []
         for i, (raw, ts) in enumerate(zip(values, parsed)):
-            if pd.isna(ts) or not DATE_RE.match(raw):
+            if pd.isna(ts) or not DATE_RE.match(raw) or not FIRST_YEAR <= ts.year <= LAST_YEAR:
                 if raw:
-                    warnings.add(self.name, self.line(i), f"{column} {raw!r} is not a date (YYYY-MM-DD); left empty.")
+                    warnings.add(
+                        self.name, self.line(i),
+                        f"{column} {raw!r} is not a date (YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}); left empty.",
+                    )
                 out.append(None)
             else:
                 out.append(ts.date())
@@ -393,7 +438,7 @@ class Table:
         for i, raw in enumerate(self.column("Year")):
             if not raw:
                 out.append(None)
-            elif raw.isdigit() and 1870 <= int(raw) <= 2200:
+            elif raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= LAST_YEAR:
                 out.append(int(raw))
             else:
                 warnings.add(self.name, self.line(i), f"Year {raw!r} is not a year; left empty.")
@@ -409,7 +454,7 @@ class Table:
                     value = Decimal(raw)
                 except ArithmeticError:
                     value = None
-                if value not in RATINGS:
+                if value is None or not value.is_finite() or value not in RATINGS:  # sNaN cannot be hashed
                     warnings.add(
                         self.name, self.line(i), f"Rating {raw!r} is not a rating (0.5 to 5 in half stars); left empty."
                     )
@@ -472,16 +517,24 @@ class FilmIndex:
 
 
 def parse_files(files: ExportFiles) -> ParsedExport:
-    texts = files.texts
-    if not any(name in texts for name in FILM_FILES):
-        present = ", ".join(sorted(texts)) or "no CSV files"
-        raise ExportError(
-            f"This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found {present})."
-        )
     warnings = Warnings()
-    for note in files.notes:
-        warnings.add(None, None, note)
+    empty = sorted(name for name, text in files.texts.items() if not text.strip())
+    for name in empty:
+        warnings.add(name, None, "the file is empty; skipped.")
+    texts = {name: text for name, text in files.texts.items() if name not in empty}
+    if not any(name in texts for name in FILM_FILES):
+        raise ExportError(_not_an_export(files, empty))
+    for name in files.nested_zips:
+        warnings.add(None, None, f"{name}: ZIP files inside the ZIP are not opened.")
     tables = {name: Table(name, texts[name]) for name in REQUIRED_COLUMNS if name in texts}
+    for name, table in tables.items():
+        header_width = len(table.frame.columns)
+        for i, width in table.short_rows():
+            warnings.add(
+                name, table.line(i),
+                f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
+                "the missing ones were left empty.",
+            )
     index = FilmIndex()
 
     def film_rows(table: Table):
@@ -549,6 +602,12 @@ def parse_files(files: ExportFiles) -> ParsedExport:
             if uri:
                 entries[uri] = viewing
 
+    if not index.films:
+        raise ExportError(
+            f"This export has no films: {_and(sorted(tables))} {'hold' if len(tables) > 1 else 'holds'} no row "
+            "with a film name. Log a film on Letterboxd, then export again."
+        )
+
     if "ratings.csv" not in tables:
         # Without ratings.csv the newest diary rating is the best knowledge of the current one.
         for film in index.films:
@@ -569,6 +628,29 @@ def parse_files(files: ExportFiles) -> ParsedExport:
         "lists": _parse_lists(texts, warnings),
     }
     return ParsedExport(films=index.films, warnings=warnings.as_list(), metadata=metadata, username=username)
+
+
+def _not_an_export(files: ExportFiles, empty: list[str]) -> str:
+    """Why an upload without watched.csv, diary.csv or ratings.csv is refused, in the words that help most."""
+    if files.nested_zips:
+        return (
+            f"This is not a Letterboxd export: {_and(files.nested_zips)} {'is itself a ZIP' if len(files.nested_zips) == 1 else 'are ZIPs'}, "
+            "and ZIPs inside a ZIP are not opened. Unzip the outer one and upload the export ZIP itself."
+        )
+    film_files = [name for name in empty if name in FILM_FILES]
+    if film_files:
+        return f"{_and(film_files)} {'is' if len(film_files) == 1 else 'are'} empty. Upload the export as Letterboxd made it."
+    if files.skipped and not files.texts:
+        return (
+            "This is not a Letterboxd export: it has only deleted/ or orphaned/ files, which hold entries removed from "
+            "a profile. Upload the whole export ZIP."
+        )
+    present = ", ".join(sorted(files.texts)) or "no CSV files"
+    return f"This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found {present})."
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
