@@ -5,9 +5,11 @@ every 1/rate seconds, and sleeps until it. Evenly spaced requests never exceed t
 one-second window, which is how TMDB's CDN counts. `pause()` pushes every slot past a moment: a
 429 means the whole host is over budget, not just the thread that received it.
 
-Slots are spaced 1 % wider than 1/rate: requests leave here evenly but reach the server with a few
-milliseconds of jitter, and at exactly 1/rate that jitter is enough to put rate + 1 requests into
-one of the server's one-second windows now and then, each costing a 429 and a pause.
+Slots are spaced 5 % wider than 1/rate: requests leave here evenly but reach the server with up
+to tens of milliseconds of jitter (thread scheduling, the GIL, a new connection), and at exactly
+1/rate that is enough to put rate + 1 requests into one of the server's one-second windows now and
+then, each costing a 429 and a whole-process pause of Retry-After (measured: a 429 every ~40
+requests at 1 %, none at 5 %, against a double limiting at the client's own rate).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Protocol
 import redis
 
 
-SPACING_MARGIN = 1.01
+SPACING_MARGIN = 1.05
 
 
 class RateLimiter(Protocol):

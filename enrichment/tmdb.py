@@ -99,7 +99,6 @@ class _NetworkAdapter(HTTPAdapter):
                 raise type(exc)(f"{type(exc).__name__} on {urlsplit(request.url).path}") from None
         # what requests-cache stores and logs: the request as it was before the secret went in
         response.request, response.url = request, request.url
-        response.raw.url = request.url
         return response
 
 

@@ -1,7 +1,7 @@
 """The films and series the TMDB test double knows, and the matching hard cases they encode.
 
-Real films keep their real TMDB ids where known; ids from `INVENTED_IDS_FROM` up are the
-double's own inventions (shorts, namesakes, decoys) and exist nowhere else. Person ids are
+Real films keep their real TMDB ids where known; ids from 9,000,000 up are the double's own
+inventions (shorts, namesakes, decoys) and exist nowhere else. Person ids are
 derived from the name, so one person keeps one id across films.
 
 `HARD_CASES` is the contract for the matching code: for a Letterboxd (Name, Year), what a careful
@@ -18,7 +18,6 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
-INVENTED_IDS_FROM = 9_000_000
 SYNTHETIC_IDS_FROM = 5_000_000
 
 MOVIE_GENRES = {

@@ -100,7 +100,7 @@ def test_it_stops_at_once_on_rejected_credentials_saying_how_to_fix_them(tmdb_do
     with pytest.raises(TmdbAuthError) as raised:
         client.search_movie("Memento")
     message = str(raised.value)
-    assert f"TMDB rejected the" in message and setting in message and "TMDB_READ_TOKEN" in message
+    assert "TMDB rejected the" in message and setting in message and "TMDB_READ_TOKEN" in message
     assert "Invalid API key" in message and secret not in message
     assert tmdb_double.requests == 1  # not retried
 
