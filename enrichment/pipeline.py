@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -34,12 +34,20 @@ from .tmdb import TmdbAuthError, TmdbError, TmdbNotFound, credentials_configured
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # films claimed per database round trip
-LEASE = timedelta(minutes=10)  # a crashed worker's films become claimable again after this
-RUN_SECONDS = 20.0  # one task run's budget before it yields its turn in the queue
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
-STALE_AFTER = timedelta(minutes=5)  # an enriching session with no worker for this long is restarted
 FAILED_RETRY_AFTER = timedelta(minutes=10)
+DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
+
+
+def lease() -> timedelta:
+    """How long a claimed film stays a worker's without renewal: after a crash it is claimable again."""
+    return timedelta(seconds=settings.ENRICH_LEASE_SECONDS)
+
+
+def stale_after() -> timedelta:
+    """An enriching session with no worker heartbeat for this long is restarted by the schedule."""
+    return timedelta(seconds=settings.ENRICH_STALE_SECONDS)
 
 Status = Session.Status
 MatchStatus = Movie.MatchStatus
@@ -71,8 +79,24 @@ def start(session: Session, enqueue: bool = True) -> None:
         async_task("enrichment.tasks.enrich_session", session.pk, group=str(session.public_id))
 
 
-def run(session_id: int, budget: float = RUN_SECONDS) -> bool:
-    """One worker run for a session. Returns True when films are left for another run."""
+def run(session_id: int, budget: float | None = None) -> bool:
+    """One worker run for a session. Returns True when films are left for another run.
+
+    A database that goes away mid-run (restart, failover, a dropped connection) costs a pause, not
+    the session: what was stored stays stored, unfinished claims expire, and the run goes on."""
+    budget = settings.ENRICH_RUN_SECONDS if budget is None else budget
+    for delay in DB_RETRY_DELAYS:
+        try:
+            return _run_once(session_id, budget)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("database unavailable during enrichment (%s); retrying in %ss", exc, delay)
+            close_old_connections()
+            connection.close()
+            time.sleep(delay)
+    return _run_once(session_id, budget)  # the last try: an error now fails the task, which the queue retries
+
+
+def _run_once(session_id: int, budget: float) -> bool:
     session = Session.objects.filter(pk=session_id, status=Status.ENRICHING).first()
     if session is None:
         return False
@@ -131,6 +155,7 @@ class Runner:
         self.session = session
         self.token = uuid.uuid4()
         self.auth_error: TmdbAuthError | None = None
+        self.renewed = time.monotonic()
 
     def claim(self, limit: int) -> list[Movie]:
         now = timezone.now()
@@ -140,12 +165,22 @@ class Runner:
         with transaction.atomic():
             # skip_locked keeps two PostgreSQL workers on disjoint films; SQLite serialises writers anyway.
             ids = list(claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit])
-            Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + LEASE)
-        Session.objects.filter(pk=self.session.pk).update(enrichment_heartbeat=now)
+            Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
+        self.renew()
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
 
+    def renew(self) -> None:
+        """Extend the lease on this run's films and beat the session's heartbeat."""
+        now = timezone.now()
+        Movie.objects.filter(claim_token=self.token).update(claimed_until=now + lease())
+        Session.objects.filter(pk=self.session.pk).update(enrichment_heartbeat=now)
+        self.renewed = time.monotonic()
+
     def release(self) -> None:
-        Movie.objects.filter(claim_token=self.token).update(claim_token=None, claimed_until=None)
+        try:
+            Movie.objects.filter(claim_token=self.token).update(claim_token=None, claimed_until=None)
+        except (OperationalError, InterfaceError):
+            pass  # the database is gone; the leases expire on their own
 
     def run(self, budget: float) -> None:
         deadline = time.monotonic() + budget
@@ -166,6 +201,8 @@ class Runner:
                     done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
                     for future in done:
                         self.store(in_flight.pop(future), future.result())
+                    if time.monotonic() - self.renewed > settings.ENRICH_LEASE_SECONDS / 4:
+                        self.renew()
             except TmdbAuthError as exc:
                 self.auth_error = exc
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -326,10 +363,10 @@ def recover() -> dict:
     """The schedule's sweep: restart sessions whose workers went quiet, retry failed films, start lost imports."""
     now = timezone.now()
     restarted = retried = 0
-    for session in Session.objects.filter(status=Status.PROCESSING, created_at__lt=now - STALE_AFTER):
+    for session in Session.objects.filter(status=Status.PROCESSING, created_at__lt=now - stale_after()):
         enqueue_session(session)
         restarted += 1
-    for session in Session.objects.filter(status=Status.ENRICHING, enrichment_heartbeat__lt=now - STALE_AFTER):
+    for session in Session.objects.filter(status=Status.ENRICHING, enrichment_heartbeat__lt=now - stale_after()):
         start(session)
         restarted += 1
     retry = Movie.objects.filter(

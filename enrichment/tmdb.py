@@ -163,12 +163,12 @@ class TmdbClient:
             cache_path=settings.TMDB_CACHE_PATH,
             redis_url=settings.REDIS_URL,
             cache_days=settings.TMDB_CACHE_DAYS,
-            cache_namespace=getattr(settings, "TMDB_CACHE_NAMESPACE", "lbstats_tmdb"),
+            cache_namespace=settings.TMDB_CACHE_NAMESPACE,
             rate_limit=settings.TMDB_RATE_LIMIT,
             concurrency=settings.TMDB_CONCURRENCY,
             timeout=settings.TMDB_TIMEOUT,
             max_retries=settings.TMDB_MAX_RETRIES,
-            backoff_seconds=getattr(settings, "TMDB_BACKOFF_SECONDS", 0.5),
+            backoff_seconds=settings.TMDB_BACKOFF_SECONDS,
         )
 
     @property

@@ -150,14 +150,22 @@ TMDB_RATE_LIMIT = envfloat("TMDB_RATE_LIMIT", 40)
 TMDB_CONCURRENCY = envint("TMDB_CONCURRENCY", 8)
 TMDB_TIMEOUT = envfloat("TMDB_TIMEOUT", 10)
 TMDB_MAX_RETRIES = envint("TMDB_MAX_RETRIES", 5)
+TMDB_BACKOFF_SECONDS = envfloat("TMDB_BACKOFF_SECONDS", 0.5)
+TMDB_CACHE_NAMESPACE = os.getenv("TMDB_CACHE_NAMESPACE", "lbstats_tmdb")  # Redis key prefix of the HTTP cache
 TMDB_IMAGE_BASE_URL = os.getenv("TMDB_IMAGE_BASE_URL", "https://image.tmdb.org/t/p/")
 
-# django-q2: the ORM broker by default, Redis when REDIS_URL is set.
+# Enrichment work units: a run's time budget, a claimed film's lease, when a quiet session is restarted.
+ENRICH_RUN_SECONDS = envfloat("ENRICH_RUN_SECONDS", 20)
+ENRICH_LEASE_SECONDS = envint("ENRICH_LEASE_SECONDS", 120)
+ENRICH_STALE_SECONDS = envint("ENRICH_STALE_SECONDS", 180)
+
+# django-q2: the ORM broker by default, Redis when REDIS_URL is set. Without Redis the TMDB rate
+# limit is per process, so one worker process (its thread pool does the concurrent HTTP).
 Q_CLUSTER = {
-    "name": "lbstats",
-    "workers": envint("Q_WORKERS", 2),
-    "timeout": envint("Q_TIMEOUT", 3600),
-    "retry": envint("Q_RETRY", 3700),
+    "name": os.getenv("Q_CLUSTER_NAME", "lbstats"),
+    "workers": envint("Q_WORKERS", 4 if REDIS_URL else 1),
+    "timeout": envint("Q_TIMEOUT", 600),
+    "retry": envint("Q_RETRY", 660),
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
