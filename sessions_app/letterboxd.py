@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import posixpath
 import re
 import stat
 import struct
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -172,7 +174,7 @@ def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> E
     try:
         archive = zipfile.ZipFile(fileobj)
         members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, struct.error) as exc:
         raise ExportError(f"{zip_name} is not a readable ZIP archive (it may be truncated or damaged).") from exc
     if len(members) > settings.ZIP_MAX_MEMBERS:  # the end record can understate the directory
         raise ExportError(too_many)
@@ -188,7 +190,7 @@ def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> E
             raise ExportError(f"{zip_name} contains an unsafe path ({info.filename!r}); it was rejected.")
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ExportError(f"{zip_name} contains a symbolic link ({info.filename!r}); it was rejected.")
-        if info.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
+        if not parts or info.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("._"):  # is_dir() fails on ""
             continue
         declared += info.file_size
         if declared > settings.ZIP_MAX_UNCOMPRESSED_BYTES:
@@ -255,7 +257,7 @@ class Budget:
         try:
             with archive.open(info) as member:
                 data = member.read(self.left + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error, lzma.LZMAError) as exc:
             raise ExportError(f"{self.zip_name}: {info.filename} cannot be read ({exc}).") from exc
         if len(data) > self.left:
             raise ExportError(

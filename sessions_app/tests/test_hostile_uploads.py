@@ -77,10 +77,13 @@ def relabelled(data: bytes, *, flags: int = 0, method: int | None = None) -> byt
     return bytes(patched)
 
 
-def corrupted(data: bytes) -> bytes:
-    """Flip a byte of a stored member's content, so its CRC no longer matches."""
-    at = data.index(b"Memento")
-    return data[:at] + b"X" + data[at + 1 :]
+def overwritten(data: bytes, at: int, new: bytes) -> bytes:
+    return data[:at] + new + data[at + len(new) :]
+
+
+def stored_with_bad_crc() -> bytes:
+    data = zip_of([("watched.csv", WATCHED)], zipfile.ZIP_STORED)
+    return overwritten(data, data.index(b"Memento"), b"X")
 
 
 def tiny_members(count: int) -> bytes:
@@ -218,8 +221,12 @@ CASES = [
     Case("unsupported-compression",
          lambda: [("export.zip", relabelled(zip_of([("watched.csv", WATCHED)], zipfile.ZIP_STORED), method=99))],
          refused="export.zip: watched.csv cannot be read"),
-    Case("corrupted-member", lambda: [("export.zip", corrupted(zip_of([("watched.csv", WATCHED)], zipfile.ZIP_STORED)))],
+    Case("corrupted-member", lambda: [("export.zip", stored_with_bad_crc())],
          refused="export.zip: watched.csv cannot be read (Bad CRC-32"),
+    Case("corrupted-deflate-stream",
+         # the first byte of the compressed data, 30 header bytes and the name in: block type 3 does not exist
+         lambda: [("export.zip", overwritten(zip_of([("watched.csv", WATCHED)]), 30 + len("watched.csv"), b"\xff"))],
+         refused="export.zip: watched.csv cannot be read (Error -3 while decompressing data"),
     Case("directory-only-zip", lambda: [("export.zip", zip_of([("letterboxd/", b""), ("letterboxd/lists/", b"")]))],
          refused="This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found no CSV files)"),
     Case("deleted-only", lambda: [("export.zip", zip_of([("deleted/diary.csv", diary(entry("Gone")))]))],
