@@ -25,6 +25,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.db.models import F, Q
 from django.utils import timezone
 
+from sessions_app import stats
 from sessions_app.models import Movie, Session
 
 from . import matching
@@ -117,9 +118,11 @@ def finish_if_done(session: Session) -> bool:
     """Complete the session once no film is pending (unmatched and failed films do not block it)."""
     if session.movies.filter(match_status=MatchStatus.PENDING).exists():
         return False
-    Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
+    completed = Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
         status=Status.COMPLETED, enrichment_finished_at=timezone.now()
     )
+    if completed:
+        stats.cached_dashboard(session)  # warm: the page reloads to the full dashboard right now
     return True
 
 

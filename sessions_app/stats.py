@@ -23,10 +23,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber
 
+from django.core.cache import cache
+
 from enrichment.models import FilmFacet
 
 from .models import Movie, Session
 
+DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
 RATED_TOP = 10
 # Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
@@ -230,6 +233,27 @@ def _diary(session: Session) -> list[_Viewing]:
         )
         for movie_id, watched, logged, half_stars, rewatch, tags, review in rows
     ]
+
+
+def cached_dashboard(session: Session, year: int | None = None) -> Dashboard:
+    """`dashboard()`, kept in the cache until anything it shows can have changed.
+
+    An export never changes after import; only identification does (enrichment, re-runs, manual
+    corrections), and each of those moves the films' latest `enriched_at` or their counts. Enrichment
+    warms the cache when it completes, so the first full view of a large library is not computed
+    while the person waits."""
+    state = session.movies.aggregate(
+        last=Max("enriched_at"),
+        identified=Count("id", filter=Q(film__isnull=False)),
+        pending=Count("id", filter=Q(match_status=Movie.MatchStatus.PENDING)),
+    )
+    last = state["last"].timestamp() if state["last"] else 0
+    key = f"lbstats:dashboard:{session.public_id}:{year}:{last}:{state['identified']}:{state['pending']}"
+    result = cache.get(key)
+    if result is None:
+        result = dashboard(session, year)
+        cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    return result
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:

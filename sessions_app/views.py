@@ -74,7 +74,7 @@ def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _session(public_id)
     session.touch()
     year = request.GET.get("year", "")
-    dashboard = stats.dashboard(session, int(year) if year.isdigit() else None)
+    dashboard = stats.cached_dashboard(session, int(year) if year.isdigit() else None)
     return render(
         request,
         "sessions_app/session.html",
