@@ -86,22 +86,24 @@ def run(session_id: int, budget: float | None = None) -> bool:
     A database that goes away mid-run (restart, failover, a dropped connection) costs a pause, not
     the session: what was stored stays stored, unfinished claims expire, and the run goes on."""
     budget = settings.ENRICH_RUN_SECONDS if budget is None else budget
+    token = uuid.uuid4()  # kept across retries, so a retry takes back the films its cut-short attempt held
     for delay in DB_RETRY_DELAYS:
         try:
-            return _run_once(session_id, budget)
+            return _run_once(session_id, budget, token)
         except (OperationalError, InterfaceError) as exc:
             log.warning("database unavailable during enrichment (%s); retrying in %ss", exc, delay)
             close_old_connections()
             connection.close()
             time.sleep(delay)
-    return _run_once(session_id, budget)  # the last try: an error now fails the task, which the queue retries
+    return _run_once(session_id, budget, token)  # the last try: an error now fails the task, which the queue retries
 
 
-def _run_once(session_id: int, budget: float) -> bool:
+def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
     session = Session.objects.filter(pk=session_id, status=Status.ENRICHING).first()
     if session is None:
         return False
-    runner = Runner(session)
+    runner = Runner(session, token)
+    runner.release()  # claims left by an attempt the database cut short
     try:
         runner.run(budget)
     finally:
@@ -154,9 +156,9 @@ def resolve(title: str, year: int | None) -> Resolution:
 
 
 class Runner:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, token: uuid.UUID) -> None:
         self.session = session
-        self.token = uuid.uuid4()
+        self.token = token
         self.auth_error: TmdbAuthError | None = None
         self.renewed = time.monotonic()
 
