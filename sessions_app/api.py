@@ -35,7 +35,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def export_error(message: str) -> Response:
+def bad_request(message: str) -> Response:
     return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -52,14 +52,14 @@ class UploadView(generics.CreateAPIView):
         # Refuse an oversized body before reading it: the limit holds for what reaches the disk too.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
-            return export_error(
+            return bad_request(
                 f"The upload is {declared / 1e6:.1f} MB; the limit is {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
             )
         files = request.FILES.getlist("files")
         try:
             session = Session.import_export([(f.name, f, f.size) for f in files])
         except ExportError as exc:
-            return export_error(str(exc))
+            return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
         return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -124,21 +124,28 @@ class MovieDetailView(generics.RetrieveAPIView):
         try:
             movie = set_manual_match(movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"])
         except TmdbError as exc:
-            return export_error(str(exc))
+            return bad_request(str(exc))
         return Response(MovieSerializer(movie).data)
 
 
 class ReenrichView(APIView):
     """Identify the session's unmatched and failed films again (`all=true`: every film except manual ones)."""
 
-    @extend_schema(request=ReenrichSerializer, responses={202: SessionStatusSerializer})
+    @extend_schema(
+        request=ReenrichSerializer,
+        responses={202: SessionStatusSerializer, 400: OpenApiResponse(description="TMDB enrichment is off")},
+    )
     def post(self, request, session_id):
         from enrichment.pipeline import reenrich
+        from enrichment.tmdb import TmdbError
 
         session = active_session(session_id)
         options = ReenrichSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        reenrich(session, everything=options.validated_data["all"])
+        try:
+            reenrich(session, everything=options.validated_data["all"])
+        except TmdbError as exc:
+            return bad_request(str(exc))
         session.refresh_from_db()
         return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)
 
