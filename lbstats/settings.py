@@ -121,6 +121,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 SESSION_COOKIE_HTTPONLY = True
+# Sent by lbstats.middleware (Django 5.2 has no CSP; 6.0 reads this same setting with its own middleware). Pages load
+# scripts and styles from this origin only, no inline code; posters come from TMDB_IMAGE_BASE_URL, added by the middleware.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,
