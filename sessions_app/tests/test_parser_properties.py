@@ -26,7 +26,9 @@ CHARACTERS = st.characters(codec="utf-8", exclude_characters="\x00")
 NAMES = st.text(CHARACTERS, min_size=1, max_size=40).map(str.strip).filter(bool)
 # Quotes, commas and line breaks of every kind are the CSV traps; mix them in often.
 TRAPS = st.sampled_from(['"', ",", "\r\n", "\n", "\r", '""', " , ", "=1+1", "<b>", "\u2028"])
-TITLES = st.one_of(NAMES, st.lists(st.one_of(TRAPS, NAMES), min_size=1, max_size=6).map("".join).map(str.strip).filter(bool))
+TITLES = st.one_of(
+    NAMES, st.lists(st.one_of(TRAPS, NAMES), min_size=1, max_size=6).map("".join).map(str.strip).filter(bool)
+)
 TAGS = st.lists(st.text(CHARACTERS.filter(lambda c: c != ","), min_size=1, max_size=12).map(str.strip).filter(bool),
                 max_size=4)
 REVIEWS = st.lists(st.one_of(TRAPS, st.text(CHARACTERS, max_size=30)), max_size=8).map("".join).map(str.strip)
@@ -61,8 +63,8 @@ def cell(value) -> str:
 def exports(draw) -> tuple[list[Film], list[Entry]]:
     # A small title pool makes namesakes (same Name and Year, different films) and diary-only films common.
     pool = draw(st.lists(st.tuples(TITLES, YEARS), min_size=1, max_size=6))
-    films = [Film(title, year, rating) for (title, year), rating in draw(st.lists(st.tuples(st.sampled_from(pool), RATINGS),
-                                                                                 max_size=8))]
+    rated_keys = draw(st.lists(st.tuples(st.sampled_from(pool), RATINGS), max_size=8))
+    films = [Film(title, year, rating) for (title, year), rating in rated_keys]
     entries = draw(st.lists(st.builds(Entry, st.sampled_from(pool), DATES, DATES, RATINGS, st.booleans(), TAGS,
                                       st.one_of(st.none(), REVIEWS)), max_size=8))
     if not films and not entries:
