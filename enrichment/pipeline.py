@@ -124,7 +124,7 @@ def finish_if_done(session: Session) -> bool:
         status=Status.COMPLETED, enrichment_finished_at=timezone.now()
     )
     if completed:
-        stats.cached_dashboard(session)  # warm: the page reloads to the full dashboard right now
+        stats.cached_dashboard(session)  # warm: the page reloads to the full dashboard at once
     return True
 
 

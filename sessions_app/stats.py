@@ -235,24 +235,45 @@ def _diary(session: Session) -> list[_Viewing]:
     ]
 
 
-def cached_dashboard(session: Session, year: int | None = None) -> Dashboard:
-    """`dashboard()`, kept in the cache until anything it shows can have changed.
+def dashboard_key(session: Session, year: int | None = None) -> str:
+    """A cache key that changes whenever anything the dashboard shows can have changed.
 
     An export never changes after import; only identification does (enrichment, re-runs, manual
-    corrections), and each of those moves the films' latest `enriched_at` or their counts. Enrichment
-    warms the cache when it completes, so the first full view of a large library is not computed
-    while the person waits."""
+    corrections), and each of those moves the films' latest `enriched_at` or their counts. While a
+    session is enriching, the key moves in steps of a twentieth of the films rather than on every
+    film: the live progress bar carries the exact count, and a page view does not pay for a full
+    recomputation each time a film arrives."""
     state = session.movies.aggregate(
         last=Max("enriched_at"),
         identified=Count("id", filter=Q(film__isnull=False)),
         pending=Count("id", filter=Q(match_status=Movie.MatchStatus.PENDING)),
+        total=Count("id"),
     )
-    last = state["last"].timestamp() if state["last"] else 0
-    key = f"lbstats:dashboard:{session.public_id}:{year}:{last}:{state['identified']}:{state['pending']}"
+    if session.status == Session.Status.ENRICHING and state["pending"]:
+        done = state["total"] - state["pending"]
+        version = f"enriching:{20 * done // max(state['total'], 1)}"
+    else:
+        last = state["last"].timestamp() if state["last"] else 0
+        version = f"{last}:{state['identified']}:{state['pending']}"
+    return f"lbstats:dashboard:{session.public_id}:{year}:{version}"
+
+
+def cached_dashboard(session: Session, year: int | None = None, key: str | None = None) -> Dashboard:
+    """`dashboard()`, kept in the cache under `dashboard_key()`. Enrichment warms it when it completes."""
+    key = key or dashboard_key(session, year)
+    latest_key = f"lbstats:dashboard:{session.public_id}:{year}:latest"
     result = cache.get(key)
-    if result is None:
-        result = dashboard(session, year)
-        cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    if result is not None:
+        return result
+    # One request recomputes; while it does, views of an enriching session get the previous step's
+    # dashboard instead of all recomputing at once (on two cores, a pile-up of those starves every page).
+    if session.status == Session.Status.ENRICHING and not cache.add(f"{key}:computing", 1, timeout=60):
+        result = cache.get(latest_key)
+        if result is not None:
+            return result
+    result = dashboard(session, year)
+    cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
     return result
 
 

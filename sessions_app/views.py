@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrichment.models import FilmFacet, MediaType
@@ -73,8 +74,9 @@ def about(request: HttpRequest) -> HttpResponse:
 def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _session(public_id)
     session.touch()
-    year = request.GET.get("year", "")
-    dashboard = stats.cached_dashboard(session, int(year) if year.isdigit() else None)
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() else None
+    key = stats.dashboard_key(session, year)
     return render(
         request,
         "sessions_app/session.html",
@@ -83,7 +85,11 @@ def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "progress": session.progress(),
             "polling": session.status in POLLING,
             "enrichment_enabled": credentials_configured(),
-            "dashboard": dashboard,
+            "year": year,
+            # The rendered dashboard is cached under `key` too: the statistics are loaded only on a miss.
+            "dashboard_key": key,
+            "dashboard_cache_seconds": stats.DASHBOARD_CACHE_SECONDS,
+            "dashboard": SimpleLazyObject(lambda: stats.cached_dashboard(session, year, key)),
             "min_rated": stats.MIN_RATED,
         },
     )
