@@ -74,6 +74,10 @@ def about(request: HttpRequest) -> HttpResponse:
 def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _session(public_id)
     session.touch()
+    return _dashboard_page(request, session)
+
+
+def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
     year_param = request.GET.get("year", "")
     year = int(year_param) if year_param.isdigit() else None
     key = stats.dashboard_key(session, year)
@@ -99,13 +103,17 @@ def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _session(public_id)
     polling = session.status in POLLING
-    response = render(
+    if not polling and request.headers.get("HX-Request"):
+        # Enrichment just ended under a polling page: swap the finished dashboard into it, in place
+        # (no reload), so the TMDB statistics appear where the person is looking.
+        response = _dashboard_page(request, session)
+        response["HX-Retarget"] = "main"
+        response["HX-Reselect"] = "main"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(
         request, "sessions_app/_progress.html", {"session": session, "progress": session.progress(), "polling": polling}
     )
-    if not polling and request.headers.get("HX-Request"):
-        # Enrichment just ended under a polling page: reload it so the TMDB statistics appear.
-        response["HX-Refresh"] = "true"
-    return response
 
 
 @require_GET

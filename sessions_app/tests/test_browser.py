@@ -177,7 +177,7 @@ def figures(tab: sync_api.Page) -> dict[str, str]:
 
 
 def watch_progress(tab: sync_api.Page, session: Session, timeout: float) -> list[tuple[int, int]]:
-    """Sample the progress bar until enrichment ends; returns (value, max) seen while the page was never reloaded."""
+    """Sample the progress bar until enrichment ends; returns the (value, max) seen, all in the page never reloaded."""
     seen: list[tuple[int, int]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -188,10 +188,11 @@ def watch_progress(tab: sync_api.Page, session: Session, timeout: float) -> list
             )
         except sync_api.Error:  # the page navigated away under the call
             sample = None
-        if sample is None:  # this page is gone: htmx reloaded it once enrichment finished
-            return seen
+        assert sample is not None, "the page was reloaded: progress must arrive in place"
         if not seen or seen[-1] != tuple(sample):
             seen.append(tuple(sample))
+        if sample[0] == sample[1] and tab.query_selector("#progress.status-completed"):
+            return seen
         tab.wait_for_timeout(200)
     session.refresh_from_db()
     pytest.fail(f"enrichment did not finish within {timeout}s (session {session.status}, progress {seen})")
@@ -221,9 +222,10 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     seen = watch_progress(tab, session, timeout=40)
     assert len(seen) >= 2 and seen == sorted(seen), f"the bar should move forward under polling: {seen}"
     assert any(0 < value < total for value, total in seen), f"no intermediate progress was shown: {seen}"
-    # When the worker finishes, the poll answers HX-Refresh: one reload brings in the TMDB statistics.
+    # When the worker finishes, the poll swaps the finished dashboard into this page: still no reload.
     tab.wait_for_selector("#progress.status-completed")
-    assert len(loads) == 1
+    assert loads == [] and tab.evaluate("window.pageBeforePolling") is True
+    assert seen[-1][0] == seen[-1][1] == session.total_movies
     session.refresh_from_db()
     assert session.status == Session.Status.COMPLETED
     assert not session.movies.filter(match_status=Movie.MatchStatus.PENDING).exists()

@@ -101,9 +101,13 @@ def test_it_stops_polling_once_completed(client):
     make_movie(session, "Heat", film=make_film(runtime=170))
 
     assert "hx-trigger" not in page(client, session).content.decode()
-    fragment = client.get(f"/s/{session.public_id}/progress/", headers={"HX-Request": "true"})
-    assert "hx-trigger" not in fragment.content.decode()
-    assert fragment["HX-Refresh"] == "true"  # the polling page reloads to show the TMDB statistics
+    fragment = client.get(f"/s/{session.public_id}/progress/?year=2020", headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    assert "hx-trigger" not in body
+    # the polling page gets the finished dashboard swapped into its <main>, in place: no reload
+    assert (fragment["HX-Retarget"], fragment["HX-Reselect"], fragment["HX-Reswap"]) == ("main", "main", "outerHTML")
+    assert "<main>" in body and 'id="overview"' in body and "year 2020" in body
+    assert "HX-Refresh" not in fragment
 
 
 def test_it_answers_404_for_unknown_and_expired_sessions(client):
