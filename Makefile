@@ -33,6 +33,7 @@ bench: setup
 	$(PY) bench/import_bench.py
 	$(PY) bench/enrich_bench.py
 	$(PY) bench/dashboard_bench.py
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data
