@@ -282,7 +282,7 @@ LOOSE_NAME_RE = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?\.csv$")
 
 def _files_from_csvs(uploads: list[tuple[str, BinaryIO, int]], uploaded: list[dict]) -> ExportFiles:
     texts: dict[str, str] = {}
-    for (name, fileobj, _), meta in zip(uploads, uploaded):
+    for (_, fileobj, _), meta in zip(uploads, uploaded):
         base = meta["name"]
         if not base.lower().endswith(".csv"):
             raise ExportError(f"{base} is neither a ZIP nor a CSV file. Upload your Letterboxd export ZIP or its CSVs.")
