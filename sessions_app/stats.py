@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,8 +19,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db.models import (
-    Avg, Case, CharField, Count, ExpressionWrapper, F, FloatField, IntegerField, Max, Q, QuerySet, Sum, TextField,
-    Value, When, Window,
+    Avg, Case, CharField, Count, Expression, ExpressionWrapper, F, Field, FloatField, IntegerField, Max, Q, QuerySet,
+    Sum, TextField, Value, When, Window,
 )
 from django.db.models.functions import Cast, RowNumber
 
@@ -48,7 +49,9 @@ RUNTIME_BUCKETS = ((0, 40, "under 40 min"), (40, 90, "40–89 min"), (90, 120, "
                    (120, 150, "120–149 min"), (150, 180, "150–179 min"), (180, None, "3 h or more"))
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HALF_STARS = tuple(Decimal(n) / 2 for n in range(1, 11))
-HALF_STAR_VALUES = {n: Decimal(n) / 2 for n in range(1, 11)}
+# Ratings are fetched as a count of half stars (an integer needs no per-value converter) and mapped back
+# to the Decimal the database holds, with its one decimal place.
+HALF_STAR_VALUES = {n: Decimal(f"{n / 2:.1f}") for n in range(1, 11)}
 TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -201,7 +204,22 @@ class Dashboard:
         return self.overview.identified > 0
 
 
-@dataclass
+@dataclass(slots=True)
+class _Movie:
+    id: int
+    title: str
+    year: int | None
+    watched: bool
+    rating: Decimal | None
+    liked: bool
+    in_watchlist: bool
+    viewing_count: int
+    identified: bool
+    runtime: int | None
+    language: str | None  # TMDB's original language code
+
+
+@dataclass(slots=True)
 class _Viewing:
     movie_id: int
     watched: date | None
@@ -212,6 +230,37 @@ class _Viewing:
     review: str
 
 
+def _unconverted(expression: Expression) -> ExpressionWrapper:
+    """`expression` as the database driver returns it. A plain `Field` output has no per-value converter:
+    Django would otherwise call int() or bool() through its converter chain for every value fetched."""
+    return ExpressionWrapper(expression, output_field=Field())
+
+
+def _half_stars(rating: str) -> ExpressionWrapper:
+    return _unconverted(Cast(F(rating) * 2, IntegerField()))
+
+
+def _movies(session: Session) -> dict[int, _Movie]:
+    """The session's films with their TMDB runtime and language. Flags and ratings come unconverted, for
+    the same reason as in `_diary()` (flags are 0 or 1 on SQLite)."""
+    rows = session.movies.annotate(
+        half_stars=_half_stars("rating"),
+        watched_flag=_unconverted(F("watched")),
+        liked_flag=_unconverted(F("liked")),
+        watchlist_flag=_unconverted(F("in_watchlist")),
+    ).values_list(
+        "id", "title", "year", "watched_flag", "half_stars", "liked_flag", "watchlist_flag", "viewing_count",
+        "match_status", "film_id", "film__runtime", "film__original_language",
+    ).order_by()
+    return {
+        pk: _Movie(
+            pk, title, year, bool(watched), HALF_STAR_VALUES.get(half_stars), bool(liked), bool(watchlist), viewings,
+            bool(film_id) and status in Movie.IDENTIFIED, runtime, language,
+        )
+        for pk, title, year, watched, half_stars, liked, watchlist, viewings, status, film_id, runtime, language in rows
+    }
+
+
 def _diary(session: Session) -> list[_Viewing]:
     """The session's diary in date order. Dates, ratings and tags come as plain text and integers: the
     ORM's per-value converters (SQLite dates and decimals, JSON) cost more than the query on 30,000 rows."""
@@ -219,17 +268,18 @@ def _diary(session: Session) -> list[_Viewing]:
         session.viewings.annotate(
             watched_text=Cast("watched_date", CharField()),
             logged_text=Cast("logged_date", CharField()),
-            half_stars=Cast(F("rating") * 2, IntegerField()),
+            half_stars=_half_stars("rating"),
+            rewatch_flag=_unconverted(F("rewatch")),
             tags_text=Cast("tags", TextField()),
         )
-        .values_list("movie_id", "watched_text", "logged_text", "half_stars", "rewatch", "tags_text", "review")
+        .values_list("movie_id", "watched_text", "logged_text", "half_stars", "rewatch_flag", "tags_text", "review")
         .order_by("watched_date", "id")
     )
     day = date.fromisoformat
     return [
         _Viewing(
-            movie_id, watched and day(watched), logged and day(logged), HALF_STAR_VALUES.get(half_stars), rewatch,
-            json.loads(tags) if tags and tags != "[]" else [], review,
+            movie_id, watched and day(watched), logged and day(logged), HALF_STAR_VALUES.get(half_stars),
+            bool(rewatch), json.loads(tags) if tags and tags != "[]" else [], review,
         )
         for movie_id, watched, logged, half_stars, rewatch, tags, review in rows
     ]
@@ -278,27 +328,24 @@ def cached_dashboard(session: Session, year: int | None = None, key: str | None 
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
-    movies = {
-        m["id"]: m
-        for m in session.movies.values(
-            "id", "title", "year", "watched", "rating", "liked", "in_watchlist", "viewing_count",
-            "match_status", "film_id", "film__runtime", "film__original_language",
-        ).order_by()
-    }
+    movies = _movies(session)
     diary = _diary(session)
-    library = [m for m in movies.values() if m["watched"]]
-    mean = _mean([m["rating"] for m in library if m["rating"] is not None])
+    library = [m for m in movies.values() if m.watched]
+    mean = _mean([m.rating for m in library if m.rating is not None])
     facets = _facet_rankings(session, mean)
-    backfilled = backfilled_days(diary)
-    years = sorted({v.watched.year for v in diary if v.watched})
-    scoped = [v for v in diary if year is None or (v.watched and v.watched.year == year)]
+    # Viewings per watched date, in date order: the time sections count days, months and weekdays from
+    # these few thousand dates rather than from every viewing.
+    days = Counter(v.watched for v in diary if v.watched)
+    backfilled = backfilled_days(diary, days)
+    years = sorted({day.year for day in days})
+    scoped = diary if year is None else [v for v in diary if v.watched and v.watched.year == year]
     timed = _by_runtime(library)
 
     return Dashboard(
         year=year,
         years=years,
         overview=_overview(movies, library, scoped, year),
-        time=_time(diary, scoped, backfilled, movies, year, years),
+        time=_time(diary, days, backfilled, movies, year, years),
         ratings=_ratings(library, diary, scoped, movies, year),
         rewatches=_rewatches(scoped, movies),
         reviews=_reviews(scoped, movies),
@@ -314,17 +361,17 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
     )
 
 
-def backfilled_days(diary: list[_Viewing]) -> dict[date, BackfilledDay]:
-    """Watched dates that record a bulk back-fill rather than a day of watching (see the thresholds above)."""
-    per_day = Counter(v.watched for v in diary if v.watched)
-    batches = Counter((v.watched, v.logged) for v in diary if v.watched and v.logged and v.logged > v.watched)
+def backfilled_days(diary: list[_Viewing], per_day: Counter[date]) -> dict[date, BackfilledDay]:
+    """Watched dates that record a bulk back-fill rather than a day of watching (see the thresholds above).
+    `per_day` counts the diary's viewings per watched date."""
+    batches = Counter((v.watched, v.logged) for v in diary if v.watched and v.logged)
     days = {
         day: BackfilledDay(day, n, f"{n} viewings on one day")
         for day, n in per_day.items()
         if n >= BACKFILL_DAY_VIEWINGS
     }
     for (day, logged), n in batches.items():
-        if n >= BACKFILL_BATCH_VIEWINGS and day not in days:
+        if n >= BACKFILL_BATCH_VIEWINGS and logged > day and day not in days:
             days[day] = BackfilledDay(day, per_day[day], f"{n} entries logged together on {logged.isoformat()}")
     return days
 
@@ -351,50 +398,53 @@ def _mean(values: list[Decimal]) -> float | None:
     return float(sum(values)) / len(values) if values else None
 
 
-def _ref(movie: dict, value: object = None) -> FilmRef:
-    return FilmRef(movie["title"], movie["year"], value)
+def _ref(movie: _Movie, value: object = None) -> FilmRef:
+    return FilmRef(movie.title, movie.year, value)
 
 
-def _overview(movies: dict, library: list[dict], scoped: list[_Viewing], year: int | None) -> Overview:
+def _overview(movies: dict[int, _Movie], library: list[_Movie], scoped: list[_Viewing], year: int | None) -> Overview:
     if year is None:
         films = library
-        minutes = sum(m["film__runtime"] * m["viewing_count"] for m in films if m["film__runtime"])
-        ratings = [m["rating"] for m in films if m["rating"] is not None]
+        minutes = sum(m.runtime * m.viewing_count for m in films if m.runtime)
+        ratings = [m.rating for m in films if m.rating is not None]
     else:
         films = [movies[i] for i in dict.fromkeys(v.movie_id for v in scoped)]
-        minutes = sum(movies[v.movie_id]["film__runtime"] or 0 for v in scoped)
+        minutes = sum(movies[v.movie_id].runtime or 0 for v in scoped)
         ratings = [v.rating for v in scoped if v.rating is not None]
     return Overview(
         basis=Basis.LIBRARY if year is None else Basis.DIARY,
         films=len(films),
         entries=len(scoped),
         minutes=minutes,
-        films_without_runtime=sum(1 for m in films if not m["film__runtime"]),
+        films_without_runtime=sum(1 for m in films if not m.runtime),
         average_rating=_mean(ratings),
         rated=len(ratings),
-        liked=sum(1 for m in films if m["liked"]),
+        liked=sum(1 for m in films if m.liked),
         reviewed=len({v.movie_id for v in scoped if v.review.strip()}),
-        watchlist=sum(1 for m in movies.values() if m["in_watchlist"]),
-        identified=sum(1 for m in films if m["film_id"] and m["match_status"] in Movie.IDENTIFIED),
+        watchlist=sum(1 for m in movies.values() if m.in_watchlist),
+        identified=sum(1 for m in films if m.identified),
     )
 
 
 def _time(
-    diary: list[_Viewing], scoped: list[_Viewing], backfilled: dict[date, BackfilledDay], movies: dict,
+    diary: list[_Viewing], days: Counter[date], backfilled: dict[date, BackfilledDay], movies: dict[int, _Movie],
     year: int | None, years: list[int],
 ) -> Time:
-    dated = [v for v in scoped if v.watched]
-    per_day = Counter(v.watched for v in dated)
+    per_day = days if year is None else {day: n for day, n in days.items() if day.year == year}
     habitual = {day: n for day, n in per_day.items() if day not in backfilled}
-    per_month = Counter(v.watched.strftime("%Y-%m") for v in dated)
+    per_month: Counter[tuple[int, int]] = Counter()
+    for day, n in per_day.items():
+        per_month[day.year, day.month] += n
     months = []
-    if dated:
-        first, last = (date(year, 1, 1), date(year, 12, 1)) if year else (dated[0].watched, dated[-1].watched)
-        month = first.replace(day=1)
-        while month <= last:
-            months.append((month.strftime("%Y-%m"), per_month[month.strftime("%Y-%m")]))
-            month = (month + timedelta(days=32)).replace(day=1)
-    weekday = Counter(v.watched.weekday() for v in dated if v.watched not in backfilled)
+    if per_day:
+        first, last = (date(year, 1, 1), date(year, 12, 1)) if year else (min(per_day), max(per_day))
+        # Months counted from year 0, so consecutive months are consecutive integers.
+        for index in range(first.year * 12 + first.month - 1, last.year * 12 + last.month):
+            y, m = divmod(index, 12)
+            months.append((f"{y}-{m + 1:02d}", per_month[y, m + 1]))
+    weekday: Counter[int] = Counter()
+    for day, n in habitual.items():
+        weekday[day.weekday()] += n
     heatmap_year = year or (years[-1] if years else None)
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
 
@@ -404,17 +454,19 @@ def _time(
             seen.add(v.movie_id)
             if len(seen) in MILESTONES:
                 milestones.append((len(seen), v.watched, _ref(movies[v.movie_id])))
+                if len(seen) == MILESTONES[-1]:
+                    break
 
-    per_year = Counter(v.watched.year for v in diary if v.watched)
+    per_year: Counter[int] = Counter()
+    for day, n in days.items():
+        per_year[day.year] += n
     return Time(
         basis=Basis.DIARY,
         heatmap_year=heatmap_year,
         per_year=[(str(y), per_year[y]) for y in years],
         per_month=months,
         per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
-        heatmap={
-            d: n for d, n in Counter(v.watched for v in diary if v.watched and v.watched.year == heatmap_year).items()
-        },
+        heatmap={day: n for day, n in days.items() if day.year == heatmap_year},
         backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
         longest_streak=longest_streak(set(habitual)),
         busiest_day=busiest,
@@ -423,31 +475,33 @@ def _time(
 
 
 def _ratings(
-    library: list[dict], diary: list[_Viewing], scoped: list[_Viewing], movies: dict, year: int | None
+    library: list[_Movie], diary: list[_Viewing], scoped: list[_Viewing], movies: dict[int, _Movie], year: int | None
 ) -> Ratings:
     if year is None:
-        counts = Counter(m["rating"] for m in library if m["rating"] is not None)
+        counts = Counter(m.rating for m in library if m.rating is not None)
     else:
         counts = Counter(v.rating for v in scoped if v.rating is not None)
-    by_year = defaultdict(list)
-    for v in diary:
-        if v.watched and v.rating is not None:
-            by_year[v.watched.year].append(v.rating)
+    # Ten ratings a year: summing them per year from their counts spares a Decimal addition per viewing.
+    by_year = Counter((v.watched.year, v.rating) for v in diary if v.watched and v.rating is not None)
+    sums: dict[int, tuple[Decimal, int]] = {}
+    for (y, rating), n in sorted(by_year.items()):
+        total, rated = sums.get(y, (Decimal(0), 0))
+        sums[y] = (total + rating * n, rated + n)
 
     last_given: dict[int, Decimal] = {}  # diary is ordered by watched date: the last one wins
     for v in scoped:
         if v.rating is not None:
             last_given[v.movie_id] = v.rating
     drift = [
-        (_ref(movies[movie_id]), given, movies[movie_id]["rating"])
+        (_ref(movies[movie_id]), given, movies[movie_id].rating)
         for movie_id, given in last_given.items()
-        if movies[movie_id]["rating"] is not None and movies[movie_id]["rating"] != given
+        if movies[movie_id].rating is not None and movies[movie_id].rating != given
     ]
     drift.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
         basis=Basis.LIBRARY if year is None else Basis.DIARY,
         distribution=[(stars(r), counts[r]) for r in HALF_STARS],
-        average_by_year=[(str(y), round(float(_mean(r)), 2)) for y, r in sorted(by_year.items())],
+        average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
         drift=drift,
         drift_up=sum(1 for _, given, now in drift if now > given),
         drift_down=sum(1 for _, given, now in drift if now < given),
@@ -458,9 +512,9 @@ def stars(rating: Decimal) -> str:
     return "★" * int(rating) + ("½" if rating % 1 else "")
 
 
-def _rewatches(scoped: list[_Viewing], movies: dict) -> Rewatches:
+def _rewatches(scoped: list[_Viewing], movies: dict[int, _Movie]) -> Rewatches:
     viewings = Counter(v.movie_id for v in scoped)
-    most = sorted(((n, movies[i]["title"], i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
+    most = sorted(((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
     return Rewatches(
         basis=Basis.DIARY,
         entries=sum(1 for v in scoped if v.rewatch),
@@ -468,7 +522,7 @@ def _rewatches(scoped: list[_Viewing], movies: dict) -> Rewatches:
     )
 
 
-def _reviews(scoped: list[_Viewing], movies: dict) -> Reviews:
+def _reviews(scoped: list[_Viewing], movies: dict[int, _Movie]) -> Reviews:
     reviewed = [v for v in scoped if v.review.strip()]
     tags = Counter(tag for v in scoped for tag in v.tags)
     return Reviews(
@@ -549,39 +603,37 @@ def people_index(session: Session, kind: str) -> QuerySet:
     )
 
 
-def _languages(library: list[dict], spoken: list[Group]) -> list[Group]:
+def _languages(library: list[_Movie], spoken: list[Group]) -> list[Group]:
     """Original languages; their names come from the spoken-language facets (TMDB gives only the code)."""
     names = {g.key: g.name for g in spoken}
     groups: dict[str, Group] = {}
     for m in library:
-        code = m["film__original_language"]
-        if code:
-            groups.setdefault(code, Group(code, names.get(code, code))).add(m["viewing_count"], m["rating"])
+        if m.language:
+            groups.setdefault(m.language, Group(m.language, names.get(m.language, m.language))).add(m.viewing_count, m.rating)
     return list(groups.values())
 
 
-def _decades(library: list[dict]) -> list[Group]:
+def _decades(library: list[_Movie]) -> list[Group]:
     groups: dict[int, Group] = {}
     for m in library:
-        if m["year"]:
-            decade = m["year"] // 10 * 10
-            groups.setdefault(decade, Group(str(decade), f"{decade}s")).add(m["viewing_count"], m["rating"])
+        if m.year:
+            decade = m.year // 10 * 10
+            groups.setdefault(decade, Group(str(decade), f"{decade}s")).add(m.viewing_count, m.rating)
     return [groups[d] for d in sorted(groups)]
 
 
-def _runtimes(library: list[dict]) -> list[Group]:
+def _runtimes(library: list[_Movie]) -> list[Group]:
     groups = [Group(str(low), label) for low, _, label in RUNTIME_BUCKETS]
+    lows = [low for low, _, _ in RUNTIME_BUCKETS]
     for m in library:
-        runtime = m["film__runtime"]
-        if runtime:
-            index = next(i for i, (low, high, _) in enumerate(RUNTIME_BUCKETS) if high is None or runtime < high)
-            groups[index].add(m["viewing_count"], m["rating"])
+        if m.runtime:
+            groups[bisect_right(lows, m.runtime) - 1].add(m.viewing_count, m.rating)
     return groups
 
 
-def _by_runtime(library: list[dict]) -> list[FilmRef]:
-    timed = sorted((m for m in library if m["film__runtime"]), key=lambda m: (m["film__runtime"], m["title"]))
-    return [_ref(m, m["film__runtime"]) for m in timed]
+def _by_runtime(library: list[_Movie]) -> list[FilmRef]:
+    timed = sorted((m for m in library if m.runtime), key=lambda m: (m.runtime, m.title))
+    return [_ref(m, m.runtime) for m in timed]
 
 
 def _score(groups: list[Group], mean: float | None) -> None:
