@@ -1,6 +1,6 @@
 """TMDB's side: films as TMDB describes them, shared by every session, and what each export title resolved to."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -24,7 +24,16 @@ class MediaType(models.TextChoices):
     TV = "tv"
 
 
+TMDB_RETENTION_DAYS = 180  # TMDB's terms: no cached content kept longer than six months
+
+
 class FilmQuerySet(models.QuerySet):
+    def delete_stale(self) -> int:
+        """Forget TMDB data older than TMDB allows that no live session still shows; returns films deleted."""
+        cutoff = timezone.now() - timedelta(days=TMDB_RETENTION_DAYS)
+        FilmMatch.objects.filter(updated_at__lt=cutoff).delete()
+        return self.filter(fetched_at__lt=cutoff, movies__isnull=True).delete()[1].get("enrichment.Film", 0)
+
     def store(self, media_type: str, details: dict) -> "Film":
         """Create or refresh the Film from a TMDB details answer (credits appended), with its facets."""
         fields = Film.fields_from_details(media_type, details)

@@ -21,3 +21,9 @@ def cleanup_sessions() -> int:
     from sessions_app.models import Session
 
     return Session.objects.delete_expired()
+
+
+def forget_stale_tmdb_data() -> int:
+    from .models import Film
+
+    return Film.objects.delete_stale()

@@ -257,3 +257,17 @@ def test_no_secret_reaches_logs_cache_rows_or_responses(tmdb_double, client, cap
         assert secret.encode() not in cache_bytes
         assert all(secret.encode() not in body for body in bodies)
     assert FilmMatch.objects.count() == 2 and Film.objects.count() == 1
+
+
+def test_tmdb_data_older_than_six_months_is_forgotten_unless_a_live_session_shows_it(tmdb_double):
+    from django_q.models import Schedule
+
+    session = enrich_now(imported([("Memento", 2000), ("Fight Club", 1999)]))
+    long_ago = timezone.now() - timedelta(days=200)
+    Film.objects.update(fetched_at=long_ago)
+    FilmMatch.objects.update(updated_at=long_ago)
+    session.movies.filter(title="Fight Club").update(film=None)  # its session no longer shows it
+    assert tasks.forget_stale_tmdb_data() == 1
+    assert list(Film.objects.values_list("tmdb_id", flat=True)) == [77]
+    assert FilmMatch.objects.count() == 0
+    assert Schedule.objects.filter(func="enrichment.tasks.forget_stale_tmdb_data", schedule_type="D").exists()
