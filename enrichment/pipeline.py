@@ -113,7 +113,9 @@ def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
             status=Status.FAILED, error_message=str(runner.auth_error), enrichment_finished_at=timezone.now()
         )
         return False
-    return not finish_if_done(session)
+    # A run that found nothing to claim ends its chain: the films left are another worker's, and
+    # if that worker dies the recovery schedule restarts the session.
+    return not finish_if_done(session) and runner.claimed_any
 
 
 def finish_if_done(session: Session) -> bool:
@@ -124,7 +126,7 @@ def finish_if_done(session: Session) -> bool:
         status=Status.COMPLETED, enrichment_finished_at=timezone.now()
     )
     if completed:
-        stats.cached_dashboard(session)  # warm: the page reloads to the full dashboard at once
+        stats.cached_dashboard(session)  # warm: the polling page swaps in the full dashboard at once
     return True
 
 
@@ -161,6 +163,7 @@ class Runner:
         self.token = token
         self.auth_error: TmdbAuthError | None = None
         self.renewed = time.monotonic()
+        self.claimed_any = False
 
     def claim(self, limit: int) -> list[Movie]:
         now = timezone.now()
@@ -172,6 +175,7 @@ class Runner:
             ids = list(claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit])
             Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
         self.renew()
+        self.claimed_any = self.claimed_any or bool(ids)
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
 
     def renew(self) -> None:
