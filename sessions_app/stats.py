@@ -13,10 +13,12 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain, compress
+from operator import itemgetter
 
 from django.db.models import (
     Avg, Case, CharField, Count, Expression, ExpressionWrapper, F, Field, FloatField, IntegerField, Max, Q, QuerySet,
@@ -219,15 +221,26 @@ class _Movie:
     language: str | None  # TMDB's original language code
 
 
-@dataclass(slots=True)
-class _Viewing:
-    movie_id: int
-    watched: date | None
-    logged: date | None
-    rating: Decimal | None
-    rewatch: bool
-    tags: list[str]
-    review: str
+@dataclass
+class _Diary:
+    """Diary entries in watched-date order, one list per column. Thirty thousand entries are then a few lists
+    of plain values, not thirty thousand objects that the garbage collector tracks and, once they outlive a
+    young collection, re-scans in every full collection of the process (hundreds of ms in a large one)."""
+
+    movie_ids: list[int]
+    watched: list[date | None]
+    logged: list[date | None]
+    ratings: list[Decimal | None]
+    rewatches: list[int]  # booleans, or 0 and 1 as SQLite returns them
+    tags: list[tuple[str, ...]]
+    reviews: list[str]
+
+    def __len__(self) -> int:
+        return len(self.movie_ids)
+
+    def of_year(self, year: int) -> _Diary:
+        keep = [day is not None and day.year == year for day in self.watched]
+        return _Diary(*(list(compress(getattr(self, column.name), keep)) for column in fields(self)))
 
 
 def _unconverted(expression: Expression) -> ExpressionWrapper:
@@ -261,7 +274,7 @@ def _movies(session: Session) -> dict[int, _Movie]:
     }
 
 
-def _diary(session: Session) -> list[_Viewing]:
+def _diary(session: Session) -> _Diary:
     """The session's diary in date order. Dates, ratings and tags come as plain text and integers: the
     ORM's per-value converters (SQLite dates and decimals, JSON) cost more than the query on 30,000 rows."""
     rows = (
@@ -275,14 +288,18 @@ def _diary(session: Session) -> list[_Viewing]:
         .values_list("movie_id", "watched_text", "logged_text", "half_stars", "rewatch_flag", "tags_text", "review")
         .order_by("watched_date", "id")
     )
+    # Column by column: zip(*rows) would hold an iterator per row, as many objects again as `_Diary` spares.
+    movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (list(map(itemgetter(i), rows)) for i in range(7))
     day = date.fromisoformat
-    return [
-        _Viewing(
-            movie_id, watched and day(watched), logged and day(logged), HALF_STAR_VALUES.get(half_stars),
-            bool(rewatch), json.loads(tags) if tags and tags != "[]" else [], review,
-        )
-        for movie_id, watched, logged, half_stars, rewatch, tags, review in rows
-    ]
+    return _Diary(
+        movie_ids,
+        [text and day(text) for text in watched],
+        [text and day(text) for text in logged],
+        [HALF_STAR_VALUES.get(n) for n in half_stars],
+        rewatches,
+        [tuple(json.loads(text)) if text and text != "[]" else () for text in tags],
+        reviews,
+    )
 
 
 def dashboard_key(session: Session, year: int | None = None) -> str:
@@ -335,11 +352,11 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
     facets = _facet_rankings(session, mean)
     # Viewings per watched date, in date order: the time sections count days, months and weekdays from
     # these few thousand dates rather than from every viewing.
-    days = Counter(v.watched for v in diary if v.watched)
+    days = Counter(day for day in diary.watched if day)
     backfilled = backfilled_days(diary, days)
     years = sorted({day.year for day in days})
-    scoped = diary if year is None else [v for v in diary if v.watched and v.watched.year == year]
-    timed = _by_runtime(library)
+    scoped = diary if year is None else diary.of_year(year)
+    timed = sorted((m for m in library if m.runtime), key=lambda m: (m.runtime, m.title))
 
     return Dashboard(
         year=year,
@@ -356,22 +373,22 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         runtimes=_ranking(_runtimes(library), mean, "", ordered=True),
         directors=facets[FilmFacet.Kind.DIRECTOR],
         actors=facets[FilmFacet.Kind.ACTOR],
-        shortest=timed[:5],
-        longest=timed[::-1][:5],
+        shortest=[_ref(m, m.runtime) for m in timed[:5]],
+        longest=[_ref(m, m.runtime) for m in timed[::-1][:5]],
     )
 
 
-def backfilled_days(diary: list[_Viewing], per_day: Counter[date]) -> dict[date, BackfilledDay]:
+def backfilled_days(diary: _Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
     """Watched dates that record a bulk back-fill rather than a day of watching (see the thresholds above).
     `per_day` counts the diary's viewings per watched date."""
-    batches = Counter((v.watched, v.logged) for v in diary if v.watched and v.logged)
+    batches = Counter(zip(diary.watched, diary.logged))
     days = {
         day: BackfilledDay(day, n, f"{n} viewings on one day")
         for day, n in per_day.items()
         if n >= BACKFILL_DAY_VIEWINGS
     }
     for (day, logged), n in batches.items():
-        if n >= BACKFILL_BATCH_VIEWINGS and logged > day and day not in days:
+        if n >= BACKFILL_BATCH_VIEWINGS and day and logged and logged > day and day not in days:
             days[day] = BackfilledDay(day, per_day[day], f"{n} entries logged together on {logged.isoformat()}")
     return days
 
@@ -402,15 +419,15 @@ def _ref(movie: _Movie, value: object = None) -> FilmRef:
     return FilmRef(movie.title, movie.year, value)
 
 
-def _overview(movies: dict[int, _Movie], library: list[_Movie], scoped: list[_Viewing], year: int | None) -> Overview:
+def _overview(movies: dict[int, _Movie], library: list[_Movie], scoped: _Diary, year: int | None) -> Overview:
     if year is None:
         films = library
         minutes = sum(m.runtime * m.viewing_count for m in films if m.runtime)
         ratings = [m.rating for m in films if m.rating is not None]
     else:
-        films = [movies[i] for i in dict.fromkeys(v.movie_id for v in scoped)]
-        minutes = sum(movies[v.movie_id].runtime or 0 for v in scoped)
-        ratings = [v.rating for v in scoped if v.rating is not None]
+        films = [movies[i] for i in dict.fromkeys(scoped.movie_ids)]
+        minutes = sum(movies[i].runtime or 0 for i in scoped.movie_ids)
+        ratings = [r for r in scoped.ratings if r is not None]
     return Overview(
         basis=Basis.LIBRARY if year is None else Basis.DIARY,
         films=len(films),
@@ -420,14 +437,14 @@ def _overview(movies: dict[int, _Movie], library: list[_Movie], scoped: list[_Vi
         average_rating=_mean(ratings),
         rated=len(ratings),
         liked=sum(1 for m in films if m.liked),
-        reviewed=len({v.movie_id for v in scoped if v.review.strip()}),
+        reviewed=len({i for i, review in zip(scoped.movie_ids, scoped.reviews) if review.strip()}),
         watchlist=sum(1 for m in movies.values() if m.in_watchlist),
         identified=sum(1 for m in films if m.identified),
     )
 
 
 def _time(
-    diary: list[_Viewing], days: Counter[date], backfilled: dict[date, BackfilledDay], movies: dict[int, _Movie],
+    diary: _Diary, days: Counter[date], backfilled: dict[date, BackfilledDay], movies: dict[int, _Movie],
     year: int | None, years: list[int],
 ) -> Time:
     per_day = days if year is None else {day: n for day, n in days.items() if day.year == year}
@@ -449,11 +466,11 @@ def _time(
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
 
     milestones, seen = [], set()
-    for v in diary:
-        if v.watched and v.movie_id not in seen:
-            seen.add(v.movie_id)
+    for movie_id, day in zip(diary.movie_ids, diary.watched):
+        if day and movie_id not in seen:
+            seen.add(movie_id)
             if len(seen) in MILESTONES:
-                milestones.append((len(seen), v.watched, _ref(movies[v.movie_id])))
+                milestones.append((len(seen), day, _ref(movies[movie_id])))
                 if len(seen) == MILESTONES[-1]:
                     break
 
@@ -475,23 +492,23 @@ def _time(
 
 
 def _ratings(
-    library: list[_Movie], diary: list[_Viewing], scoped: list[_Viewing], movies: dict[int, _Movie], year: int | None
+    library: list[_Movie], diary: _Diary, scoped: _Diary, movies: dict[int, _Movie], year: int | None
 ) -> Ratings:
     if year is None:
         counts = Counter(m.rating for m in library if m.rating is not None)
     else:
-        counts = Counter(v.rating for v in scoped if v.rating is not None)
+        counts = Counter(r for r in scoped.ratings if r is not None)
     # Ten ratings a year: summing them per year from their counts spares a Decimal addition per viewing.
-    by_year = Counter((v.watched.year, v.rating) for v in diary if v.watched and v.rating is not None)
+    by_year = Counter((day.year, r) for day, r in zip(diary.watched, diary.ratings) if day and r is not None)
     sums: dict[int, tuple[Decimal, int]] = {}
     for (y, rating), n in sorted(by_year.items()):
         total, rated = sums.get(y, (Decimal(0), 0))
         sums[y] = (total + rating * n, rated + n)
 
     last_given: dict[int, Decimal] = {}  # diary is ordered by watched date: the last one wins
-    for v in scoped:
-        if v.rating is not None:
-            last_given[v.movie_id] = v.rating
+    for movie_id, rating in zip(scoped.movie_ids, scoped.ratings):
+        if rating is not None:
+            last_given[movie_id] = rating
     drift = [
         (_ref(movies[movie_id]), given, movies[movie_id].rating)
         for movie_id, given in last_given.items()
@@ -512,25 +529,27 @@ def stars(rating: Decimal) -> str:
     return "★" * int(rating) + ("½" if rating % 1 else "")
 
 
-def _rewatches(scoped: list[_Viewing], movies: dict[int, _Movie]) -> Rewatches:
-    viewings = Counter(v.movie_id for v in scoped)
+def _rewatches(scoped: _Diary, movies: dict[int, _Movie]) -> Rewatches:
+    viewings = Counter(scoped.movie_ids)
     most = sorted(((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
     return Rewatches(
         basis=Basis.DIARY,
-        entries=sum(1 for v in scoped if v.rewatch),
+        entries=sum(1 for rewatch in scoped.rewatches if rewatch),
         films=[_ref(movies[i], n) for n, _, i in most[:TOP]],
     )
 
 
-def _reviews(scoped: list[_Viewing], movies: dict[int, _Movie]) -> Reviews:
-    reviewed = [v for v in scoped if v.review.strip()]
-    tags = Counter(tag for v in scoped for tag in v.tags)
+def _reviews(scoped: _Diary, movies: dict[int, _Movie]) -> Reviews:
+    reviewed = [i for i, review in enumerate(scoped.reviews) if review.strip()]
+    tags = Counter(chain.from_iterable(scoped.tags))
     return Reviews(
         basis=Basis.DIARY,
         count=len(reviewed),
-        words=sum(len(TAG_RE.sub(" ", v.review).split()) for v in reviewed),
+        words=sum(len(TAG_RE.sub(" ", scoped.reviews[i]).split()) for i in reviewed),
         tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],
-        latest=[(_ref(movies[v.movie_id]), v.watched, v.review) for v in reversed(reviewed[-3:])],
+        latest=[
+            (_ref(movies[scoped.movie_ids[i]]), scoped.watched[i], scoped.reviews[i]) for i in reversed(reviewed[-3:])
+        ],
     )
 
 
@@ -629,11 +648,6 @@ def _runtimes(library: list[_Movie]) -> list[Group]:
         if m.runtime:
             groups[bisect_right(lows, m.runtime) - 1].add(m.viewing_count, m.rating)
     return groups
-
-
-def _by_runtime(library: list[_Movie]) -> list[FilmRef]:
-    timed = sorted((m for m in library if m.runtime), key=lambda m: (m.runtime, m.title))
-    return [_ref(m, m.runtime) for m in timed]
 
 
 def _score(groups: list[Group], mean: float | None) -> None:
