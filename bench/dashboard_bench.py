@@ -6,6 +6,7 @@
 Prints the server time per page (median of several renders) and its SQL query count. Target: under 500 ms.
 """
 
+import gc
 import io
 import statistics
 import sys
@@ -57,6 +58,10 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     session = identified_session()
+    if connection.vendor == "postgresql":
+        # a long-running database has statistics (autovacuum); freshly loaded tables do not
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     director = session.movies.exclude(film=None).first().film.directors[0]["name"]
     year = session.viewings.exclude(watched_date=None).order_by("-watched_date").first().watched_date.year
     pages = {
@@ -78,17 +83,24 @@ def main() -> None:
         assert response.status_code == 200, (url, response.status_code)
         return elapsed * 1000, len(queries)
 
+    render("/about/")  # a server process loads its URLs and templates once, not per page
+    # The set-up (a 10,000-film catalogue, 200,000 facets) leaves a heap no server process has:
+    # keep the garbage collector from walking it during the measured requests.
+    gc.collect()
+    gc.freeze()
     worst = 0.0
     for name, url in pages.items():
-        cache.clear()
-        cold, cold_queries = render(url)  # nothing cached: what the first view after a change costs
+        colds = []
+        for _ in range(3):  # nothing cached: what the first view after a change costs
+            cache.clear()
+            colds.append(render(url))
+        cold = statistics.median(t for t, _ in colds)
         warm = [render(url) for _ in range(RENDERS)]
         median = statistics.median(t for t, _ in warm)
-        worst = max(worst, median)
-        print(f"  {name:24} cold {cold:7.1f} ms ({cold_queries} queries), "
-              f"then {median:6.1f} ms per page (median of {RENDERS}, {warm[-1][1]} queries)")
-    print("target (< 500 ms per page):", "met" if worst < 500 else "MISSED",
-          "(cold: first view after the data changed; enrichment warms the full dashboard when it completes)")
+        worst = max(worst, median, cold)
+        print(f"  {name:24} cold {cold:7.1f} ms ({colds[-1][1]} queries; median of 3, first {colds[0][0]:.0f} ms), "
+              f"cached {median:6.1f} ms ({warm[-1][1]} queries; median of {RENDERS})")
+    print("target (< 500 ms per page, cold or cached):", "met" if worst < 500 else "MISSED")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from enrichment.models import FilmFacet
 from .models import Movie, Session
 
 DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
+DRIFT_SHOWN = 20  # films listed under rating drift
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
 RATED_TOP = 10
 # Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
@@ -161,7 +162,8 @@ class Ratings:
     basis: Basis
     distribution: list[tuple[str, int]]
     average_by_year: list[tuple[str, float]]  # diary ratings, by year watched
-    drift: list[tuple[FilmRef, Decimal, Decimal]]  # (film, last diary rating, current rating), biggest change first
+    drift: list[tuple[FilmRef, Decimal, Decimal]]  # (film, last diary rating, current rating), the biggest changes
+    drift_count: int  # all films that drifted (the list keeps the top DRIFT_SHOWN)
     drift_up: int
     drift_down: int
 
@@ -509,19 +511,21 @@ def _ratings(
     for movie_id, rating in zip(scoped.movie_ids, scoped.ratings):
         if rating is not None:
             last_given[movie_id] = rating
-    drift = [
-        (_ref(movies[movie_id]), given, movies[movie_id].rating)
+    drifted = [
+        (movies[movie_id], given, movies[movie_id].rating)
         for movie_id, given in last_given.items()
         if movies[movie_id].rating is not None and movies[movie_id].rating != given
     ]
-    drift.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
+    drifted.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
         basis=Basis.LIBRARY if year is None else Basis.DIARY,
         distribution=[(stars(r), counts[r]) for r in HALF_STARS],
         average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
-        drift=drift,
-        drift_up=sum(1 for _, given, now in drift if now > given),
-        drift_down=sum(1 for _, given, now in drift if now < given),
+        # Only the biggest changes are kept: the page shows them, and the cached result stays small.
+        drift=[(_ref(movie), given, now) for movie, given, now in drifted[:DRIFT_SHOWN]],
+        drift_count=len(drifted),
+        drift_up=sum(1 for _, given, now in drifted if now > given),
+        drift_down=sum(1 for _, given, now in drifted if now < given),
     )
 
 

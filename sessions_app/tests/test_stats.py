@@ -137,8 +137,19 @@ def test_it_lists_rating_drift_against_the_last_diary_rating():
         ("Aged badly", Decimal("4.0"), Decimal("2.0")),
         ("Grew on me", Decimal("3.5"), Decimal("4.5")),
     ]
-    assert (r.drift_up, r.drift_down) == (1, 1)
+    assert (r.drift_count, r.drift_up, r.drift_down) == (2, 1, 1)
     assert r.average_by_year == [("2020", pytest.approx(10 / 3, abs=0.01)), ("2021", 3.5)]
+
+
+def test_it_keeps_the_biggest_drifts_and_counts_them_all():
+    session = make_session()
+    for i in range(stats.DRIFT_SHOWN + 5):
+        movie = make_movie(session, f"Film {i:02d}", rating=5 if i < 3 else 3)
+        make_viewing(movie, date(2020, 1, 1), rating=1)
+    r = stats.dashboard(session).ratings
+    assert r.drift_count == r.drift_up == stats.DRIFT_SHOWN + 5
+    assert len(r.drift) == stats.DRIFT_SHOWN
+    assert [f.title for f, _, _ in r.drift[:3]] == ["Film 00", "Film 01", "Film 02"]  # biggest change first
 
 
 def test_it_shows_nothing_dated_for_a_year_without_viewings():
