@@ -83,7 +83,7 @@ SQLITE_OPTIONS = {
 }
 DATABASES = {
     "default": dj_database_url.parse(
-        os.getenv("DATABASE_URL", f"sqlite:///{DATA_DIR / 'lbstats.sqlite3'}"),
+        os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sqlite3'}",  # empty counts as unset
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
