@@ -4,13 +4,44 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 
 def default_expiry():
     return timezone.now() + timedelta(days=settings.SESSION_LIFETIME_DAYS)
+
+
+def bulk_insert(model: type[models.Model], rows, batch_size: int = 5000) -> None:
+    """INSERT rows (dicts of attname → value; model defaults fill the rest) in bulk: COPY on PostgreSQL,
+    one prepared statement run many times elsewhere.
+
+    Values are prepared per column exactly as the ORM would, but without building a model instance
+    and compiling SQL for every row: for an export's 40,000 rows that was most of the import's time."""
+    db = connections[router.db_for_write(model)]  # the wrapper itself: the `connection` proxy costs a lookup per use
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    quote = db.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    prepare = [(f.attname, f.get_db_prep_save) for f in fields]
+    prepared = ([prep(row.get(name, defaults[name]), db) for name, prep in prepare] for row in rows)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # COPY streams the rows in one statement, several times faster than row-by-row INSERTs.
+            with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in prepared:
+                    copy.write_row(values)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        batch: list[list] = []
+        for values in prepared:
+            batch.append(values)
+            if len(batch) == batch_size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 class SessionQuerySet(models.QuerySet):
@@ -80,45 +111,49 @@ class Session(models.Model):
                 metadata=export.metadata,
                 warnings=export.warnings,
             )
-            movies = [
-                Movie(
-                    session=session,
-                    title=f.title,
-                    year=f.year,
-                    letterboxd_uri=f.uri,
-                    watched=f.watched,
-                    watched_date=f.watched_date,
-                    rating=f.rating,
-                    rated_date=f.rated_date,
-                    liked=f.liked,
-                    liked_date=f.liked_date,
-                    in_watchlist=f.in_watchlist,
-                    watchlist_date=f.watchlist_date,
-                    viewing_count=f.viewing_count,
-                    rewatch_count=f.rewatch_count,
-                    first_watched=(f.watched_dates or [None])[0],
-                    last_watched=(f.watched_dates or [None])[-1],
-                )
-                for f in export.films
-            ]
-            Movie.objects.bulk_create(movies, batch_size=2000)
-            Viewing.objects.bulk_create(
+            bulk_insert(
+                Movie,
                 (
-                    Viewing(
-                        session=session,
-                        movie=movie,
-                        entry_uri=v.entry_uri,
-                        watched_date=v.watched_date,
-                        logged_date=v.logged_date,
-                        rating=v.rating,
-                        rewatch=v.rewatch,
-                        tags=v.tags,
-                        review=v.review,
-                    )
-                    for movie, f in zip(movies, export.films)
+                    {
+                        "session_id": session.pk,
+                        "title": f.title,
+                        "year": f.year,
+                        "letterboxd_uri": f.uri,
+                        "watched": f.watched,
+                        "watched_date": f.watched_date,
+                        "rating": f.rating,
+                        "rated_date": f.rated_date,
+                        "liked": f.liked,
+                        "liked_date": f.liked_date,
+                        "in_watchlist": f.in_watchlist,
+                        "watchlist_date": f.watchlist_date,
+                        "viewing_count": f.viewing_count,
+                        "rewatch_count": f.rewatch_count,
+                        "first_watched": (f.watched_dates or [None])[0],
+                        "last_watched": (f.watched_dates or [None])[-1],
+                    }
+                    for f in export.films
+                ),
+            )
+            # Ids grow in insertion order within the transaction, even with other imports interleaved.
+            movie_ids = session.movies.order_by("id").values_list("id", flat=True)
+            bulk_insert(
+                Viewing,
+                (
+                    {
+                        "session_id": session.pk,
+                        "movie_id": movie_id,
+                        "entry_uri": v.entry_uri,
+                        "watched_date": v.watched_date,
+                        "logged_date": v.logged_date,
+                        "rating": v.rating,
+                        "rewatch": v.rewatch,
+                        "tags": v.tags,
+                        "review": v.review,
+                    }
+                    for movie_id, f in zip(movie_ids, export.films, strict=True)
                     for v in f.viewings
                 ),
-                batch_size=2000,
             )
             transaction.on_commit(session.start_enrichment)
         return session
