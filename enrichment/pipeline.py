@@ -38,7 +38,11 @@ CLAIM_BATCH = 50  # films claimed per database round trip
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
 FAILED_RETRY_AFTER = timedelta(minutes=10)
-DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
+DB_RETRY_DELAYS = (1, 2, 4, 8, 15)
+SETTLED_FIELDS = [
+    "film", "match_status", "match_score", "match_candidates", "match_error", "match_attempts", "enriched_at",
+    "claim_token", "claimed_until",
+]  # seconds to wait for a database that went away, before giving up the run
 
 
 def lease() -> timedelta:
@@ -219,21 +223,19 @@ class Runner:
     def reuse_identified(self, movies: list[Movie]) -> list[Movie]:
         """Settle films an earlier session identified, with no request; return the ones left to look up."""
         memory = remembered(movies)
-        left = []
-        for movie in movies:
-            known = memory.get(movie.pk)
-            if known is None:
-                left.append(movie)
-                continue
-            self.settle(
-                movie,
-                film=known.film,
-                match_status=known.outcome,
-                match_score=known.score,
-                match_candidates=known.candidates,
-                match_error="",
-            )
-        return left
+        with transaction.atomic():  # one commit for the batch, not one per film
+            for movie in movies:
+                known = memory.get(movie.pk)
+                if known is not None:
+                    self.settle(
+                        movie,
+                        film=known.film,
+                        match_status=known.outcome,
+                        match_score=known.score,
+                        match_candidates=known.candidates,
+                        match_error="",
+                    )
+        return [movie for movie in movies if movie.pk not in memory]
 
     def store(self, movie: Movie, found: Resolution) -> None:
         if found.error is not None:

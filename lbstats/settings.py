@@ -81,10 +81,13 @@ SQLITE_OPTIONS = {
     "timeout": 30,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+DATABASE_URL = os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sqlite3'}"  # empty counts as unset
 DATABASES = {
     "default": dj_database_url.parse(
-        os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sqlite3'}",  # empty counts as unset
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        DATABASE_URL,
+        # A server database costs a new backend process per connection: keep connections (checked before reuse).
+        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
