@@ -13,7 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .filters import MovieFilter
 from .letterboxd import ExportError
-from .models import Movie, Session, Viewing
+from .models import Session
 from .serializers import (
     MovieCorrectionSerializer,
     MovieSerializer,
@@ -92,15 +92,25 @@ class MoviePagination(PageNumberPagination):
     max_page_size = 500
 
 
-class SessionMoviesView(generics.ListAPIView):
-    serializer_class = MovieSerializer
+class SessionListView(generics.ListAPIView):
+    """One session's rows, paginated: subclasses say which in `rows()`."""
+
     pagination_class = MoviePagination
-    filterset_class = MovieFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Movie.objects.none()
-        session = active_session(self.kwargs["session_id"])
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no session in the URL
+            return self.serializer_class.Meta.model.objects.none()
+        return self.rows(active_session(self.kwargs["session_id"]))
+
+    def rows(self, session: Session):
+        raise NotImplementedError
+
+
+class SessionMoviesView(SessionListView):
+    serializer_class = MovieSerializer
+    filterset_class = MovieFilter
+
+    def rows(self, session: Session):
         return session.movies.select_related("film")
 
 
@@ -150,12 +160,8 @@ class ReenrichView(APIView):
         return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)
 
 
-class SessionViewingsView(generics.ListAPIView):
+class SessionViewingsView(SessionListView):
     serializer_class = ViewingSerializer
-    pagination_class = MoviePagination
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Viewing.objects.none()
-        session = active_session(self.kwargs["session_id"])
+    def rows(self, session: Session):
         return session.viewings.select_related("movie").order_by("watched_date", "logged_date", "id")
