@@ -140,7 +140,10 @@ def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = _session(public_id)
     errors: dict[int, str] = {}
     if request.method == "POST":
-        movie = get_object_or_404(session.movies, pk=request.POST.get("movie") or 0)
+        movie_id = request.POST.get("movie", "")
+        if not movie_id.isdigit():
+            raise Http404("No such film in this upload.")
+        movie = get_object_or_404(session.movies, pk=movie_id)
         reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
         if reference is None:
             errors[movie.pk] = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."

@@ -290,3 +290,10 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 199" in page(client, large, "films/", q="Film 199").content.decode()
+
+
+def test_a_correction_for_a_film_that_is_not_there_is_a_404(client):
+    session = make_session(status=Session.Status.COMPLETED)
+    for movie in ("abc", "", "999999"):
+        response = client.post(f"/s/{session.public_id}/unmatched/", {"movie": movie, "tmdb": "603"})
+        assert response.status_code == 404
