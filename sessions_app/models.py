@@ -208,12 +208,6 @@ class Session(models.Model):
 
 
 class MovieQuerySet(models.QuerySet):
-    def watched(self):
-        return self.filter(watched=True)
-
-    def identified(self):
-        return self.filter(match_status__in=Movie.IDENTIFIED, film__isnull=False)
-
     def unmatched(self):
         return self.filter(match_status__in=[Movie.MatchStatus.AMBIGUOUS, Movie.MatchStatus.NOT_FOUND])
 

@@ -203,10 +203,6 @@ class Dashboard:
     shortest: list[FilmRef] = field(default_factory=list)  # value = runtime in minutes
     longest: list[FilmRef] = field(default_factory=list)
 
-    @property
-    def has_tmdb_data(self) -> bool:
-        return self.overview.identified > 0
-
 
 @dataclass(slots=True)
 class _Movie:
