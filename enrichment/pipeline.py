@@ -38,11 +38,7 @@ CLAIM_BATCH = 50  # films claimed per database round trip
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
 FAILED_RETRY_AFTER = timedelta(minutes=10)
-DB_RETRY_DELAYS = (1, 2, 4, 8, 15)
-SETTLED_FIELDS = [
-    "film", "match_status", "match_score", "match_candidates", "match_error", "match_attempts", "enriched_at",
-    "claim_token", "claimed_until",
-]  # seconds to wait for a database that went away, before giving up the run
+DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
 
 
 def lease() -> timedelta:
@@ -53,6 +49,7 @@ def lease() -> timedelta:
 def stale_after() -> timedelta:
     """An enriching session with no worker heartbeat for this long is restarted by the schedule."""
     return timedelta(seconds=settings.ENRICH_STALE_SECONDS)
+
 
 Status = Session.Status
 MatchStatus = Movie.MatchStatus
@@ -223,6 +220,8 @@ class Runner:
     def reuse_identified(self, movies: list[Movie]) -> list[Movie]:
         """Settle films an earlier session identified, with no request; return the ones left to look up."""
         memory = remembered(movies)
+        if not memory:
+            return movies
         with transaction.atomic():  # one commit for the batch, not one per film
             for movie in movies:
                 known = memory.get(movie.pk)
@@ -297,11 +296,15 @@ def remembered(movies: list[Movie]) -> dict[int, FilmMatch]:
     return found
 
 
+def _memory_key(movie: Movie):
+    """Where a film's outcome is remembered: under its film URI, else under its title and year."""
+    if movie.letterboxd_uri:
+        return FilmMatch.objects.filter(letterboxd_uri=movie.letterboxd_uri)
+    return FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year)
+
+
 def remember(movie: Movie, result: matching.MatchResult, film: Film | None) -> None:
-    keyed = FilmMatch.objects.filter(letterboxd_uri=movie.letterboxd_uri) if movie.letterboxd_uri else (
-        FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year)
-    )
-    keyed.delete()
+    _memory_key(movie).delete()
     FilmMatch.objects.create(
         letterboxd_uri=movie.letterboxd_uri,
         title=movie.title,
@@ -313,12 +316,23 @@ def remember(movie: Movie, result: matching.MatchResult, film: Film | None) -> N
     )
 
 
+FORGET_BATCH = 500  # films per query: SQLite caps the number of parameters in one statement
+
+
 def forget(movies) -> None:
-    """Drop what was remembered for these films, so the next run searches TMDB afresh."""
-    for movie in movies.only("letterboxd_uri", "title", "year").iterator():
-        if movie.letterboxd_uri:
-            FilmMatch.objects.filter(letterboxd_uri=movie.letterboxd_uri).delete()
-        FilmMatch.objects.filter(letterboxd_uri="", title=movie.title, year=movie.year).delete()
+    """Drop what was remembered for these films (by URI, and by title and year, as `remembered` reuses
+    both), so the next run searches TMDB afresh."""
+    films = list(movies.values_list("letterboxd_uri", "title", "year"))
+    for start_at in range(0, len(films), FORGET_BATCH):
+        batch = films[start_at : start_at + FORGET_BATCH]
+        uris = {uri for uri, _, _ in batch if uri}
+        keys = {(title, year) for _, title, year in batch}
+        candidates = FilmMatch.objects.filter(
+            Q(letterboxd_uri__in=uris) | Q(letterboxd_uri="", title__in={title for title, _ in keys})
+        ).values_list("pk", "letterboxd_uri", "title", "year")
+        FilmMatch.objects.filter(
+            pk__in=[pk for pk, uri, title, year in candidates if uri in uris or (not uri and (title, year) in keys)]
+        ).delete()
 
 
 def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
