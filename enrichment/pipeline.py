@@ -335,13 +335,17 @@ def forget(movies) -> None:
         ).delete()
 
 
+def require_credentials() -> None:
+    if not credentials_configured():
+        raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) first.")
+
+
 def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
     """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
 
     The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
     many films were queued."""
-    if not credentials_configured():
-        raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) first.")
+    require_credentials()
     if everything:
         movies = session.movies.exclude(match_status=MatchStatus.MANUAL)
     else:
@@ -361,8 +365,7 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
     """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
     film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
     if film is None:
-        if not credentials_configured():
-            raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) to fetch that film.")
+        require_credentials()
         client = get_client()
         try:
             details = client.tv_details(tmdb_id) if media_type == MediaType.TV else client.movie_details(tmdb_id)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .filters import MovieFilter
-from .letterboxd import ExportError
+from .letterboxd import ExportError, too_large
 from .models import Session
 from .serializers import (
     MovieCorrectionSerializer,
@@ -52,9 +52,7 @@ class UploadView(generics.CreateAPIView):
         # Refuse an oversized body before reading it: the limit holds for what reaches the disk too.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
-            return bad_request(
-                f"The upload is {declared / 1e6:.1f} MB; the limit is {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
-            )
+            return bad_request(too_large(declared))
         files = request.FILES.getlist("files")
         try:
             session = Session.import_export([(f.name, f, f.size) for f in files])

@@ -147,9 +147,7 @@ def collect_files(uploads: list[tuple[str, BinaryIO, int]]) -> ExportFiles:
         raise ExportError(f"Too many files ({len(uploads)}); upload at most {settings.UPLOAD_MAX_FILES}.")
     total = sum(size for _, _, size in uploads)
     if total > settings.UPLOAD_MAX_BYTES:
-        raise ExportError(
-            f"The upload is {total / 1e6:.1f} MB; the limit is {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
-        )
+        raise ExportError(too_large(total))
     uploaded = [{"name": posixpath.basename(name.replace("\\", "/")), "size": size} for name, _, size in uploads]
     zips = [u for u in uploads if _looks_like_zip(u[0], u[1])]
     if zips:
@@ -158,6 +156,10 @@ def collect_files(uploads: list[tuple[str, BinaryIO, int]]) -> ExportFiles:
         name, fileobj, _ = zips[0]
         return _files_from_zip(name, fileobj, uploaded)
     return _files_from_csvs(uploads, uploaded)
+
+
+def too_large(size: int) -> str:
+    return f"The upload is {size / 1e6:.1f} MB; the limit is {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB."
 
 
 def _looks_like_zip(name: str, fileobj: BinaryIO) -> bool:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from enrichment import pipeline
-from enrichment.tmdb import TmdbError, credentials_configured
+from enrichment.tmdb import TmdbError
 from sessions_app.models import Session
 
 BAR_WIDTH = 30
@@ -22,9 +22,8 @@ class Command(BaseCommand):
             target = Session.objects.get(public_id=session)
         except (Session.DoesNotExist, ValueError) as exc:
             raise CommandError(f"No session {session}.") from exc
-        if not credentials_configured():
-            raise CommandError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) first.")
         try:
+            pipeline.require_credentials()
             if retry_unmatched or all:
                 pipeline.reenrich(target, everything=all, enqueue=not wait)
             else:
