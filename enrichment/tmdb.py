@@ -214,7 +214,7 @@ class TmdbClient:
                 response = self._session.get(self.base_url + path, params=params, timeout=self.timeout)
             except requests.Timeout:
                 problem = f"no answer within {self.timeout:g}s"
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, dropped, or cut off mid-body
                 problem = "the connection failed"
             else:
                 status = response.status_code

@@ -40,7 +40,7 @@ __all__ = [
     "HARD_CASES", "DoubleConfig", "TmdbDouble", "builtin_catalogue", "letterboxd_rows", "synthetic_catalogue",
 ]
 
-FAULT_KINDS = ("500", "503", "drop", "stall")
+FAULT_KINDS = ("500", "503", "drop", "stall", "truncate")
 PAGE_SIZE = 20
 MAX_PAGE = 500
 
@@ -373,6 +373,15 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "stall":
                 time.sleep(config.stall_seconds)
             self.close_connection = True  # closed without a byte of answer
+            return
+        if fault == "truncate":  # a full Content-Length, then the connection closes mid-body
+            double._record(Arrival(arrived, kind, 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"page": 1, "res')
+            self.close_connection = True
             return
         if fault is not None:
             status, body = _error(FAULT_BODIES[fault])

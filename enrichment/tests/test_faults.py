@@ -24,7 +24,7 @@ def test_twenty_percent_faults_settle_every_film_and_the_schedule_retries_the_fa
     settings.TMDB_TIMEOUT = 0.5
     settings.TMDB_MAX_RETRIES = 0  # every fault costs the film its attempt: failures are certain to show
     reset_client()
-    tmdb_double.configure(fault_rate=0.2, faults=("500", "503", "drop", "stall"), stall_seconds=1.0)
+    tmdb_double.configure(fault_rate=0.2, faults=("500", "503", "drop", "stall", "truncate"), stall_seconds=1.0)
     rows = [(title, year) for title, year, *_ in HARD_CASES]
     session = enrich_now(imported(rows))
 

@@ -134,7 +134,7 @@ def test_it_backs_off_on_cdn_429s_without_retry_after(tmdb_double, tmp_path):
             assert after.at - before.at >= 0.05  # at least half the first backoff step
 
 
-@pytest.mark.parametrize("fault", ["500", "503", "drop", "stall"])
+@pytest.mark.parametrize("fault", ["500", "503", "drop", "stall", "truncate"])
 def test_it_retries_transient_faults_until_answered(tmdb_double, tmp_path, fault):
     tmdb_double.configure(fault_rate=0.5, faults=(fault,), stall_seconds=1.0)
     client = make_client(tmdb_double, tmp_path, max_retries=10, timeout=0.25)
