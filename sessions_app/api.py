@@ -62,17 +62,11 @@ class UploadView(generics.CreateAPIView):
         return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
-def active_session(session_id) -> Session:
-    session = get_object_or_404(Session.objects.active(), public_id=session_id)
-    session.touch()
-    return session
-
-
 class SessionDetailView(generics.RetrieveAPIView):
     serializer_class = SessionSerializer
 
     def get_object(self):
-        return active_session(self.kwargs["session_id"])
+        return Session.objects.visit(self.kwargs["session_id"])
 
 
 class SessionStatusView(APIView):
@@ -80,7 +74,7 @@ class SessionStatusView(APIView):
 
     @extend_schema(responses=SessionStatusSerializer)
     def get(self, request, session_id):
-        session = active_session(session_id)
+        session = Session.objects.visit(session_id)
         return Response(session.status_payload())
 
 
@@ -98,7 +92,7 @@ class SessionListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no session in the URL
             return self.serializer_class.Meta.model.objects.none()
-        return self.rows(active_session(self.kwargs["session_id"]))
+        return self.rows(Session.objects.visit(self.kwargs["session_id"]))
 
     def rows(self, session: Session):
         raise NotImplementedError
@@ -118,7 +112,7 @@ class MovieDetailView(generics.RetrieveAPIView):
     serializer_class = MovieSerializer
 
     def get_object(self):
-        session = active_session(self.kwargs["session_id"])
+        session = Session.objects.visit(self.kwargs["session_id"])
         return get_object_or_404(session.movies.select_related("film"), pk=self.kwargs["movie_id"])
 
     @extend_schema(request=MovieCorrectionSerializer, responses=MovieSerializer)
@@ -147,7 +141,7 @@ class ReenrichView(APIView):
         from enrichment.pipeline import reenrich
         from enrichment.tmdb import TmdbError
 
-        session = active_session(session_id)
+        session = Session.objects.visit(session_id)
         options = ReenrichSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:

@@ -51,6 +51,14 @@ class SessionQuerySet(models.QuerySet):
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
 
+    def visit(self, public_id) -> "Session":
+        """The live session with this public id (404 otherwise); a visit pushes its expiry back."""
+        from django.shortcuts import get_object_or_404
+
+        session = get_object_or_404(self.active(), public_id=public_id)
+        session.touch()
+        return session
+
     def delete_expired(self) -> int:
         """Delete expired sessions with their films and diary; returns how many sessions went."""
         expired = list(self.expired().values_list("pk", flat=True))

@@ -318,8 +318,9 @@ def dashboard_key(session: Session, year: int | None = None) -> str:
         done = state["total"] - state["pending"]
         version = f"enriching:{20 * done // max(state['total'], 1)}"
     else:
+        # the status too: the page words empty sections differently while films are still coming
         last = state["last"].timestamp() if state["last"] else 0
-        version = f"{last}:{state['identified']}:{state['pending']}"
+        version = f"{session.status}:{last}:{state['identified']}:{state['pending']}"
     return f"lbstats:dashboard:{session.public_id}:{year}:{version}"
 
 
@@ -338,7 +339,8 @@ def cached_dashboard(session: Session, year: int | None = None, key: str | None 
             return result
     result = dashboard(session, year)
     cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
-    cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    if session.status == Session.Status.ENRICHING:  # only read while enriching
+        cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
     return result
 
 

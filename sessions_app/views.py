@@ -23,7 +23,7 @@ from enrichment.tmdb import TmdbError, credentials_configured
 
 from . import stats
 from .filters import MovieFilter
-from .letterboxd import ExportError
+from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Session
 
 FILMS_PER_PAGE = 48
@@ -43,8 +43,10 @@ def parse_tmdb_reference(text: str) -> tuple[int, str] | None:
     return int(match["tmdb_id"]), match["media_type"] or MediaType.MOVIE
 
 
-def _session(public_id: UUID) -> Session:
-    return get_object_or_404(Session.objects.active(), public_id=public_id)
+def _year(request: HttpRequest) -> int | None:
+    """The year in review asked for (`?year=`), if it is one a diary can hold."""
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,14 +74,11 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = _session(public_id)
-    session.touch()
-    return _dashboard_page(request, session)
+    return _dashboard_page(request, Session.objects.visit(public_id))
 
 
 def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
-    year_param = request.GET.get("year", "")
-    year = int(year_param) if year_param.isdigit() else None
+    year = _year(request)
     key = stats.dashboard_key(session, year)
     return render(
         request,
@@ -101,7 +100,7 @@ def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
 
 @require_GET
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = _session(public_id)
+    session = Session.objects.visit(public_id)
     polling = session.status in POLLING
     if not polling and request.headers.get("HX-Request"):
         # Enrichment just ended under a polling page: swap the finished dashboard into it, in place
@@ -111,14 +110,14 @@ def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
         response["HX-Reselect"] = "main"
         response["HX-Reswap"] = "outerHTML"
         return response
-    return render(
-        request, "sessions_app/_progress.html", {"session": session, "progress": session.progress(), "polling": polling}
-    )
+    # the year keeps riding along, so the dashboard swapped in at the end is the one on the page
+    context = {"session": session, "progress": session.progress(), "polling": polling, "year": _year(request)}
+    return render(request, "sessions_app/_progress.html", context)
 
 
 @require_GET
 def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = _session(public_id)
+    session = Session.objects.visit(public_id)
     movie_filter = MovieFilter(request.GET, queryset=session.movies.select_related("film"))
     page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/films.html", {"session": session, "filter": movie_filter, "page": page})
@@ -128,7 +127,7 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
         raise Http404("No such index.")
-    session = _session(public_id)
+    session = Session.objects.visit(public_id)
     page = Paginator(stats.people_index(session, kind), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "sessions_app/people.html", {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED}
@@ -137,7 +136,7 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = _session(public_id)
+    session = Session.objects.visit(public_id)
     errors: dict[int, str] = {}
     if request.method == "POST":
         movie_id = request.POST.get("movie", "")

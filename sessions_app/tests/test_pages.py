@@ -297,3 +297,21 @@ def test_a_correction_for_a_film_that_is_not_there_is_a_404(client):
     for movie in ("abc", "", "999999"):
         response = client.post(f"/s/{session.public_id}/unmatched/", {"movie": movie, "tmdb": "603"})
         assert response.status_code == 404
+
+
+def test_a_year_page_keeps_its_year_while_polling_and_ignores_impossible_years(client):
+    session = make_session(status=Session.Status.ENRICHING)
+    movie = make_movie(session, "Heat", film=make_film(runtime=170))
+    make_viewing(movie, date(2021, 3, 1))
+    progress_url = f"/s/{session.public_id}/progress/"
+
+    assert f'{progress_url}?year=2021"' in page(client, session, year=2021).content.decode()
+    fragment = client.get(f"{progress_url}?year=2021", headers={"HX-Request": "true"}).content.decode()
+    assert f'hx-get="{progress_url}?year=2021"' in fragment  # the next poll still asks for 2021
+
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.COMPLETED)
+    finished = client.get(f"{progress_url}?year=2021", headers={"HX-Request": "true"}).content.decode()
+    assert "year 2021" in finished  # the dashboard swapped in at the end is the year's
+
+    for impossible in ("0", "99999"):
+        assert "Letterboxd statistics" in page(client, session, year=impossible).content.decode()
