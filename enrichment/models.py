@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 TOP_BILLED = 15  # cast members kept per film, in billing order
@@ -38,14 +38,8 @@ class FilmQuerySet(models.QuerySet):
         """Create or refresh the Film from a TMDB details answer (credits appended), with its facets."""
         fields = Film.fields_from_details(media_type, details)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
-            except IntegrityError:  # another worker stored it a moment ago
-                film = self.get(media_type=media_type, tmdb_id=details["id"])
-                for name, value in fields.items():
-                    setattr(film, name, value)
-                film.save()
+            # update_or_create survives a race: when another worker created the row first, it updates that row.
+            film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
             film.facets.all().delete()
             FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or []))
         return film
