@@ -78,7 +78,7 @@ def start(session: Session, enqueue: bool = True) -> None:
         return
     pending = session.movies.filter(match_status=MatchStatus.PENDING).count()
     for _ in range(max(1, min(CHAINS_PER_SESSION, math.ceil(pending / CLAIM_BATCH)))):
-        async_task("enrichment.tasks.enrich_session", session.pk, group=str(session.public_id))
+        async_task("enrichment.tasks.enrich_session", session.pk)
 
 
 def run(session_id: int, budget: float | None = None) -> bool:
