@@ -25,13 +25,15 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
     from django.utils import timezone
 
     from bench.exports import large_export_zip
+    from enrichment.matching import MatchStatus
     from enrichment.models import Film, FilmFacet
-    from enrichment.tmdb_catalogue import letterboxd_rows, synthetic_catalogue
+    from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
+    from sessions_app.importing import import_upload
     from sessions_app.models import Movie, Session
 
     catalogue = synthetic_catalogue(films, seed=21)
     data = large_export_zip(films=films, diary=viewings, reviews=3_000, titles=letterboxd_rows(catalogue))
-    session = Session.import_export([("bench.zip", io.BytesIO(data), len(data))])
+    session = import_upload([("bench.zip", io.BytesIO(data), len(data))])
     details = [entry.details() for entry in catalogue.movies.values()]
     stored = Film.objects.bulk_create(Film(media_type="movie", tmdb_id=d["id"], **Film.fields_from_details("movie", d))
                                       for d in details)
@@ -43,7 +45,7 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
     movies = list(session.movies.all())
     for movie in movies:
         movie.film_id = by_title.get((movie.title, movie.year))
-        movie.match_status = Movie.MatchStatus.MATCHED if movie.film_id else Movie.MatchStatus.NOT_FOUND
+        movie.match_status = MatchStatus.MATCHED if movie.film_id else MatchStatus.NOT_FOUND
         movie.enriched_at = timezone.now()
     Movie.objects.bulk_update(movies, ["film_id", "match_status", "enriched_at"], batch_size=2000)
     Session.objects.filter(pk=session.pk).update(status=Session.Status.COMPLETED)

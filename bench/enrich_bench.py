@@ -30,11 +30,12 @@ def main() -> None:
     from django.conf import settings
 
     from bench.exports import large_export_zip
-    from enrichment import pipeline
+    from enrichment import services, worker
     from enrichment.tmdb import reset_client
-    from enrichment.tmdb_catalogue import letterboxd_rows, synthetic_catalogue
-    from enrichment.tmdb_double import TmdbDouble
-    from sessions_app.models import Session
+    from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
+    from enrichment.tmdb.double import TmdbDouble
+    from sessions_app.importing import import_upload
+
 
     catalogue = synthetic_catalogue(args.films, seed=11)
     rows = letterboxd_rows(catalogue)
@@ -45,11 +46,11 @@ def main() -> None:
 
         def enrich(label: str) -> None:
             data = large_export_zip(films=len(rows), diary=0, reviews=0, titles=rows)
-            session = Session.import_export([("bench.zip", io.BytesIO(data), len(data))])
+            session = import_upload([("bench.zip", io.BytesIO(data), len(data))])
             double.reset()
             started = time.perf_counter()
-            pipeline.start(session, enqueue=False)
-            while pipeline.run(session.pk):
+            services.start(session, enqueue=False)
+            while worker.run(session.pk):
                 pass
             wall = time.perf_counter() - started
             session.refresh_from_db()

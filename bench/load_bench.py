@@ -102,9 +102,10 @@ def main() -> None:
     from django.db import connection
 
     from bench.exports import large_export_zip
-    from enrichment.tmdb_catalogue import letterboxd_rows, synthetic_catalogue
-    from enrichment.tmdb_double import TmdbDouble
-    from sessions_app.models import Session
+    from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
+    from enrichment.tmdb.double import TmdbDouble
+    from sessions_app.importing import import_upload
+
 
     catalogue = synthetic_catalogue(options.films, seed=17)
     rows = letterboxd_rows(catalogue)
@@ -122,7 +123,7 @@ def main() -> None:
             env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         settings.TMDB_API_URL = double.url
         data = large_export_zip(films=len(rows), diary=3 * len(rows), reviews=len(rows) // 10, titles=rows)
-        session = Session.import_export([("load.zip", io.BytesIO(data), len(data))])  # queued on commit
+        session = import_upload([("load.zip", io.BytesIO(data), len(data))])  # queued on commit
         server = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "lbstats.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", GUNICORN_WORKERS,
              "--threads", GUNICORN_THREADS, "--log-level", "warning"],

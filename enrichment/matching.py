@@ -6,7 +6,7 @@ year distance and, lightly, vote count. It accepts a candidate only when it scor
 `ACCEPT_SCORE` *and* beats the runner-up by `ACCEPT_MARGIN`: a wrong match silently poisons every
 statistic, while "ambiguous" (candidates kept for a person to pick) or "not_found" does not.
 
-The client is duck-typed (`search_movie`, `search_tv`, as in `enrichment.tmdb`); its errors
+The client is duck-typed (`search_movie`, `search_tv`, as in `enrichment.tmdb.client`); its errors
 propagate untouched so the caller can stop on a bad key or retry on a transient failure.
 """
 
@@ -18,6 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Collection, Iterable, Protocol
+
+from django.db.models import TextChoices
+
+from .tmdb import MediaType
 
 # --- Scoring -------------------------------------------------------------------------------------
 # score = title similarity × year factor × (1 - VOTE_WEIGHT + VOTE_WEIGHT × vote factor), in 0..1.
@@ -79,6 +83,21 @@ JOINING_PUNCTUATION = frozenset("'.`\u00b4\u02bc\u2018\u2019\u201b\u2032")
 ACCENTED_SCRIPTS_END = "\u0530"
 
 
+class MatchStatus(TextChoices):
+    """Where a film of an upload stands on TMDB. `judge()` gives the three verdicts; the worker adds
+    pending and failed (a TMDB error), and a person's choice is manual."""
+
+    PENDING = "pending"
+    MATCHED = "matched"
+    AMBIGUOUS = "ambiguous"
+    NOT_FOUND = "not_found"
+    FAILED = "failed"
+    MANUAL = "manual"
+
+
+VERDICTS = (MatchStatus.MATCHED, MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND)
+
+
 class SearchSource(Protocol):
     def search_movie(
         self, query: str, *, year: int | None = None, primary_release_year: int | None = None
@@ -89,8 +108,8 @@ class SearchSource(Protocol):
 
 @dataclass
 class MatchResult:
-    status: str  # "matched" | "ambiguous" | "not_found"
-    media_type: str | None  # "movie" | "tv" when matched
+    status: MatchStatus  # one of VERDICTS
+    media_type: MediaType | None  # when matched
     tmdb_id: int | None
     score: float | None  # of the chosen (or best) candidate, 0..1
     candidates: list[dict]  # best first, <= MAX_CANDIDATES: {tmdb_id, media_type, title, original_title, year, poster_path, vote_count, score}
@@ -154,7 +173,7 @@ def _year_of(date: str | None) -> int | None:
 
 def candidate_from_item(media_type: str, item: dict[str, Any]) -> dict:
     """A TMDB search item in the shape stored for a person to pick (score still to be set)."""
-    is_tv = media_type == "tv"
+    is_tv = media_type == MediaType.TV
     title = item.get("name" if is_tv else "title") or ""
     return {
         "tmdb_id": item["id"],
@@ -207,35 +226,35 @@ def judge(
         reverse=True,
     )
     if not ranked:
-        return MatchResult("not_found", None, None, None, [], searches)
+        return MatchResult(MatchStatus.NOT_FOUND, None, None, None, [], searches)
     best = ranked[0]
     runner_up = ranked[1]["score"] if len(ranked) > 1 else 0.0
     shown = ranked[:MAX_CANDIDATES]
     if best["score"] >= ACCEPT_SCORE and best["score"] - runner_up >= ACCEPT_MARGIN:
-        return MatchResult("matched", best["media_type"], best["tmdb_id"], best["score"], shown, searches)
-    status = "ambiguous" if best["score"] >= PLAUSIBLE_SCORE else "not_found"
+        return MatchResult(MatchStatus.MATCHED, best["media_type"], best["tmdb_id"], best["score"], shown, searches)
+    status = MatchStatus.AMBIGUOUS if best["score"] >= PLAUSIBLE_SCORE else MatchStatus.NOT_FOUND
     return MatchResult(status, None, None, best["score"], shown, searches)
 
 
-def search_ladder(year: int | None) -> list[tuple[str, dict[str, int]]]:
+def search_ladder(year: int | None) -> list[tuple[MediaType, dict[str, int]]]:
     """The searches to try, in order: (media_type, keyword arguments of the client's search method)."""
     if year is None:
-        return [("movie", {}), ("tv", {})]
+        return [(MediaType.MOVIE, {}), (MediaType.TV, {})]
     return [
-        ("movie", {"primary_release_year": year}),
-        ("movie", {"year": year}),  # any release date: festival premieres, limited releases
-        ("movie", {"primary_release_year": year - 1}),
-        ("movie", {"primary_release_year": year + 1}),
-        ("movie", {}),
-        ("tv", {"first_air_date_year": year}),
-        ("tv", {}),
+        (MediaType.MOVIE, {"primary_release_year": year}),
+        (MediaType.MOVIE, {"year": year}),  # any release date: festival premieres, limited releases
+        (MediaType.MOVIE, {"primary_release_year": year - 1}),
+        (MediaType.MOVIE, {"primary_release_year": year + 1}),
+        (MediaType.MOVIE, {}),
+        (MediaType.TV, {"first_air_date_year": year}),
+        (MediaType.TV, {}),
     ]
 
 
 def _settled(result: MatchResult, primary_year_only: bool) -> bool:
     if primary_year_only and result.candidates and result.candidates[0]["vote_count"] < WELL_KNOWN_VOTES:
         return False
-    if result.status == "matched":
+    if result.status == MatchStatus.MATCHED:
         return True
     # Two plausible films tied: later steps only add films whose year fits no better, at best a
     # third contender, so further searches would be spent without settling anything.
@@ -247,14 +266,14 @@ def match_film(client: SearchSource, title: str, year: int | None) -> MatchResul
 
     Candidates accumulate across the steps tried, so the verdict always weighs everything seen.
     """
-    result = MatchResult("not_found", None, None, None, [], 0)
+    result = MatchResult(MatchStatus.NOT_FOUND, None, None, None, [], 0)
     query = title.strip()
     if not query:  # TMDB rejects a search without a query; an empty name cannot match anything anyway
         return result
     found: dict[tuple[str, int], tuple[str, dict]] = {}
     released_in_year: set[tuple[str, int]] = set()
     for searches, (media_type, params) in enumerate(search_ladder(year), start=1):
-        search = client.search_movie if media_type == "movie" else client.search_tv
+        search = client.search_movie if media_type == MediaType.MOVIE else client.search_tv
         for item in search(query, **params):
             found.setdefault((media_type, item["id"]), (media_type, item))
             if "year" in params:

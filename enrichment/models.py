@@ -5,7 +5,12 @@ from datetime import date, timedelta
 from django.db import models, transaction
 from django.utils import timezone
 
-TOP_BILLED = 15  # cast members kept per film, in billing order
+from .matching import VERDICTS
+from .tmdb import MediaType
+
+# Cast members kept per film, in billing order: enough for the explorer's "with" filter to find a
+# supporting actor, while the statistics count only the top-billed (sessions_app.stats).
+CAST_KEPT = 15
 
 
 def _date(value: str | None) -> date | None:
@@ -17,11 +22,6 @@ def _date(value: str | None) -> date | None:
 
 def _positive(value) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
-
-
-class MediaType(models.TextChoices):
-    MOVIE = "movie"
-    TV = "tv"
 
 
 TMDB_RETENTION_DAYS = 180  # TMDB's terms: no cached content kept longer than six months
@@ -99,7 +99,7 @@ class Film(models.Model):
                     directors.append({"id": person["id"], "name": person["name"]})
             title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
             runtime = _positive(d.get("runtime"))
-        cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:TOP_BILLED]
+        cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:CAST_KEPT]
         return {
             "title": title or "",
             "original_title": original or "",
@@ -171,15 +171,10 @@ class FilmFacet(models.Model):
 class FilmMatch(models.Model):
     """What an export title resolved to, kept beyond any session so the same film is never searched twice."""
 
-    class Outcome(models.TextChoices):
-        MATCHED = "matched"
-        AMBIGUOUS = "ambiguous"
-        NOT_FOUND = "not_found"
-
     letterboxd_uri = models.CharField(max_length=200, blank=True)
     title = models.TextField()
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(max_length=16, choices=[(verdict.value, verdict.label) for verdict in VERDICTS])
     film = models.ForeignKey(Film, null=True, blank=True, on_delete=models.CASCADE, related_name="matches")
     score = models.FloatField(null=True, blank=True)
     candidates = models.JSONField(default=list, blank=True)

@@ -1,29 +1,28 @@
-"""django-q2 tasks: thin, idempotent, taking ids. The work is in enrichment.pipeline."""
+"""django-q2 tasks: thin, idempotent, taking ids. The work is in enrichment.worker and enrichment.services."""
 
 from django_q.tasks import async_task
 
-from . import pipeline
+from sessions_app.models import Session
+from sessions_app.stats import cached_dashboard
+
+from . import services, worker
+from .models import Film
 
 
 def enrich_session(session_id: int) -> str:
     """One bounded run for a session; re-enqueued at the back of the queue while films are left."""
-    if pipeline.run(session_id):
-        async_task("enrichment.tasks.enrich_session", session_id)
+    if worker.run(session_id):
+        async_task(services.ENRICH_TASK, session_id)
         return "more to do"
+    completed = Session.objects.filter(pk=session_id, status=Session.Status.COMPLETED).first()
+    if completed is not None:
+        cached_dashboard(completed)  # warm: the polling page swaps in the full dashboard at once
     return "done"
 
 
 def recover() -> dict:
-    return pipeline.recover()
-
-
-def cleanup_sessions() -> int:
-    from sessions_app.models import Session
-
-    return Session.objects.delete_expired()
+    return services.recover()
 
 
 def forget_stale_tmdb_data() -> int:
-    from .models import Film
-
     return Film.objects.delete_stale()

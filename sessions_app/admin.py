@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from enrichment import services as enrichment
+
 from .models import Movie, Session, Viewing
 
 
@@ -10,7 +12,7 @@ class MovieCorrectionForm(forms.ModelForm):
     manual_tmdb_id = forms.IntegerField(
         required=False, min_value=1, label="Set TMDB id", help_text="Fetches that film from TMDB and marks it manual."
     )
-    manual_media_type = forms.ChoiceField(choices=[("movie", "Movie"), ("tv", "TV series")], required=False)
+    manual_media_type = forms.ChoiceField(choices=enrichment.MediaType.choices, required=False)
 
     class Meta:
         model = Movie
@@ -26,12 +28,9 @@ class SessionAdmin(admin.ModelAdmin):
     actions = ["reenrich_all", "retry_unmatched"]
 
     def _reenrich(self, request, queryset, everything: bool) -> None:
-        from enrichment.pipeline import reenrich
-        from enrichment.tmdb import TmdbError
-
         try:
-            queued = sum(reenrich(session, everything=everything) for session in queryset)
-        except TmdbError as exc:
+            queued = sum(enrichment.reenrich(session, everything=everything) for session in queryset)
+        except enrichment.TmdbError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
         self.message_user(request, f"{queued} films queued for identification on TMDB.")
@@ -65,12 +64,9 @@ class MovieAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         tmdb_id = form.cleaned_data.get("manual_tmdb_id")
         if tmdb_id:
-            from enrichment.pipeline import set_manual_match
-            from enrichment.tmdb import TmdbError
-
             try:
-                set_manual_match(obj, tmdb_id, form.cleaned_data.get("manual_media_type") or "movie")
-            except TmdbError as exc:
+                enrichment.set_manual_match(obj, tmdb_id, form.cleaned_data.get("manual_media_type") or enrichment.MediaType.MOVIE)
+            except enrichment.TmdbError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 
 

@@ -11,9 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from enrichment import services as enrichment
+
 from .filters import MovieFilter
+from .importing import import_upload
 from .letterboxd import ExportError, too_large
 from .models import Session
+from .visits import visit
 from .serializers import (
     MovieCorrectionSerializer,
     MovieSerializer,
@@ -55,7 +59,7 @@ class UploadView(generics.CreateAPIView):
             return bad_request(too_large(declared))
         files = request.FILES.getlist("files")
         try:
-            session = Session.import_export([(f.name, f, f.size) for f in files])
+            session = import_upload([(f.name, f, f.size) for f in files])
         except ExportError as exc:
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
@@ -66,7 +70,7 @@ class SessionDetailView(generics.RetrieveAPIView):
     serializer_class = SessionSerializer
 
     def get_object(self):
-        return Session.objects.visit(self.kwargs["session_id"])
+        return visit(self.kwargs["session_id"])
 
 
 class SessionStatusView(APIView):
@@ -74,7 +78,7 @@ class SessionStatusView(APIView):
 
     @extend_schema(responses=SessionStatusSerializer)
     def get(self, request, session_id):
-        session = Session.objects.visit(session_id)
+        session = visit(session_id)
         return Response(session.status_payload())
 
 
@@ -92,7 +96,7 @@ class SessionListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no session in the URL
             return self.serializer_class.Meta.model.objects.none()
-        return self.rows(Session.objects.visit(self.kwargs["session_id"]))
+        return self.rows(visit(self.kwargs["session_id"]))
 
     def rows(self, session: Session):
         raise NotImplementedError
@@ -112,20 +116,17 @@ class MovieDetailView(generics.RetrieveAPIView):
     serializer_class = MovieSerializer
 
     def get_object(self):
-        session = Session.objects.visit(self.kwargs["session_id"])
+        session = visit(self.kwargs["session_id"])
         return get_object_or_404(session.movies.select_related("film"), pk=self.kwargs["movie_id"])
 
     @extend_schema(request=MovieCorrectionSerializer, responses=MovieSerializer)
     def patch(self, request, session_id, movie_id):
-        from enrichment.pipeline import set_manual_match
-        from enrichment.tmdb import TmdbError
-
         movie = self.get_object()
         correction = MovieCorrectionSerializer(data=request.data)
         correction.is_valid(raise_exception=True)
         try:
-            movie = set_manual_match(movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"])
-        except TmdbError as exc:
+            movie = enrichment.set_manual_match(movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"])
+        except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         return Response(MovieSerializer(movie).data)
 
@@ -138,15 +139,12 @@ class ReenrichView(APIView):
         responses={202: SessionStatusSerializer, 400: OpenApiResponse(description="TMDB enrichment is off")},
     )
     def post(self, request, session_id):
-        from enrichment.pipeline import reenrich
-        from enrichment.tmdb import TmdbError
-
-        session = Session.objects.visit(session_id)
+        session = visit(session_id)
         options = ReenrichSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:
-            reenrich(session, everything=options.validated_data["all"])
-        except TmdbError as exc:
+            enrichment.reenrich(session, everything=options.validated_data["all"])
+        except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         session.refresh_from_db()
         return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)

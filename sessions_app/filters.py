@@ -5,6 +5,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from enrichment.models import FilmFacet
 
+from enrichment.matching import MatchStatus
+
 from .models import Movie
 
 
@@ -47,7 +49,7 @@ class MovieFilter(django_filters.FilterSet):
     rating = django_filters.NumberFilter(field_name="rating", label="Current rating (0.5 to 5)")
     rating_min = django_filters.NumberFilter(field_name="rating", lookup_expr="gte", label="Lowest rating")
     rating_max = django_filters.NumberFilter(field_name="rating", lookup_expr="lte", label="Highest rating")
-    match_status = django_filters.MultipleChoiceFilter(choices=Movie.MatchStatus.choices)
+    match_status = django_filters.MultipleChoiceFilter(choices=MatchStatus.choices)
     watched = django_filters.BooleanFilter(field_name="watched")
     liked = django_filters.BooleanFilter(field_name="liked")
     in_watchlist = django_filters.BooleanFilter(field_name="in_watchlist")

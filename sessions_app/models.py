@@ -4,44 +4,15 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, models, router, transaction
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from enrichment.matching import MatchStatus
 
 
 def default_expiry():
     return timezone.now() + timedelta(days=settings.SESSION_LIFETIME_DAYS)
-
-
-def bulk_insert(model: type[models.Model], rows, batch_size: int = 5000) -> None:
-    """INSERT rows (dicts of attname → value; model defaults fill the rest) in bulk: COPY on PostgreSQL,
-    one prepared statement run many times elsewhere.
-
-    Values are prepared per column exactly as the ORM would, but without building a model instance
-    and compiling SQL for every row: for an export's 40,000 rows that was most of the import's time."""
-    db = connections[router.db_for_write(model)]  # the wrapper itself: the `connection` proxy costs a lookup per use
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    quote = db.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    prepare = [(f.attname, f.get_db_prep_save) for f in fields]
-    prepared = ([prep(row.get(name, defaults[name]), db) for name, prep in prepare] for row in rows)
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            # COPY streams the rows in one statement, several times faster than row-by-row INSERTs.
-            with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in prepared:
-                    copy.write_row(values)
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        batch: list[list] = []
-        for values in prepared:
-            batch.append(values)
-            if len(batch) == batch_size:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
 
 
 class SessionQuerySet(models.QuerySet):
@@ -50,14 +21,6 @@ class SessionQuerySet(models.QuerySet):
 
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
-
-    def visit(self, public_id) -> "Session":
-        """The live session with this public id (404 otherwise); a visit pushes its expiry back."""
-        from django.shortcuts import get_object_or_404
-
-        session = get_object_or_404(self.active(), public_id=public_id)
-        session.touch()
-        return session
 
     def delete_expired(self) -> int:
         """Delete expired sessions with their films and diary; returns how many sessions went."""
@@ -102,76 +65,6 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.username or 'upload'} {self.public_id}"
 
-    @classmethod
-    def import_export(cls, uploads) -> "Session":
-        """Parse uploaded files [(name, file object, size)] and store them; raises letterboxd.ExportError."""
-        from .letterboxd import read_export
-
-        return cls.create_from_export(read_export(uploads))
-
-    @classmethod
-    def create_from_export(cls, export) -> "Session":
-        """Store a ParsedExport as a new session: all of it or, on any error, nothing."""
-        with transaction.atomic():
-            session = cls.objects.create(
-                total_movies=len(export.films),
-                username=export.username,
-                metadata=export.metadata,
-                warnings=export.warnings,
-            )
-            bulk_insert(
-                Movie,
-                (
-                    {
-                        "session_id": session.pk,
-                        "title": f.title,
-                        "year": f.year,
-                        "letterboxd_uri": f.uri,
-                        "watched": f.watched,
-                        "watched_date": f.watched_date,
-                        "rating": f.rating,
-                        "rated_date": f.rated_date,
-                        "liked": f.liked,
-                        "liked_date": f.liked_date,
-                        "in_watchlist": f.in_watchlist,
-                        "watchlist_date": f.watchlist_date,
-                        "viewing_count": f.viewing_count,
-                        "rewatch_count": f.rewatch_count,
-                        "first_watched": (f.watched_dates or [None])[0],
-                        "last_watched": (f.watched_dates or [None])[-1],
-                    }
-                    for f in export.films
-                ),
-            )
-            # Ids grow in insertion order within the transaction, even with other imports interleaved.
-            movie_ids = session.movies.order_by("id").values_list("id", flat=True)
-            bulk_insert(
-                Viewing,
-                (
-                    {
-                        "session_id": session.pk,
-                        "movie_id": movie_id,
-                        "entry_uri": v.entry_uri,
-                        "watched_date": v.watched_date,
-                        "logged_date": v.logged_date,
-                        "rating": v.rating,
-                        "rewatch": v.rewatch,
-                        "tags": v.tags,
-                        "review": v.review,
-                    }
-                    for movie_id, f in zip(movie_ids, export.films, strict=True)
-                    for v in f.viewings
-                ),
-            )
-            transaction.on_commit(session.start_enrichment)
-        return session
-
-    def start_enrichment(self) -> None:
-        """Hand the session to the background worker (called once the import has committed)."""
-        from enrichment.pipeline import enqueue_session
-
-        enqueue_session(self)
-
     def touch(self) -> None:
         """Push expiry 30 days past this access; written at most once an hour so polling stays read-only."""
         now = timezone.now()
@@ -183,7 +76,7 @@ class Session(models.Model):
 
     def match_counts(self) -> dict[str, int]:
         """Films per match status, counted from the rows (exact at every moment)."""
-        counts = {status: 0 for status in Movie.MatchStatus.values}
+        counts = {status: 0 for status in MatchStatus.values}
         for row in self.movies.values("match_status").annotate(n=Count("id")).order_by():
             counts[row["match_status"]] = row["n"]
         return counts
@@ -191,7 +84,7 @@ class Session(models.Model):
     def progress(self) -> dict:
         counts = self.match_counts()
         total = sum(counts.values())
-        done = total - counts[Movie.MatchStatus.PENDING]
+        done = total - counts[MatchStatus.PENDING]
         return {
             "total_movies": total,
             "enriched_count": done,
@@ -199,37 +92,17 @@ class Session(models.Model):
             "match_counts": counts,
         }
 
-
     def status_payload(self) -> dict:
         return {"session_id": self.public_id, "status": self.status, "error_message": self.error_message, **self.progress()}
-
-    def enrichment_state(self) -> dict:
-        from enrichment.tmdb import credentials_configured
-
-        if credentials_configured():
-            return {"enabled": True, "message": ""}
-        return {
-            "enabled": False,
-            "message": "TMDB enrichment is off: no TMDB credentials are set. Set TMDB_READ_TOKEN (or TMDB_API_KEY) "
-            f"and run `python manage.py enrich {self.public_id}` to add genres, people and runtimes.",
-        }
 
 
 class MovieQuerySet(models.QuerySet):
     def unmatched(self):
-        return self.filter(match_status__in=[Movie.MatchStatus.AMBIGUOUS, Movie.MatchStatus.NOT_FOUND])
+        return self.filter(match_status__in=[MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND])
 
 
 class Movie(models.Model):
     """One distinct film of an upload, with what the export says of it and, once enriched, its TMDB film."""
-
-    class MatchStatus(models.TextChoices):
-        PENDING = "pending"
-        MATCHED = "matched"
-        AMBIGUOUS = "ambiguous"
-        NOT_FOUND = "not_found"
-        FAILED = "failed"
-        MANUAL = "manual"
 
     IDENTIFIED = (MatchStatus.MATCHED, MatchStatus.MANUAL)
 

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from enrichment import services as enrichment
+
 from .models import Movie, Session, Viewing
 
 
@@ -44,7 +46,7 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
     def get_enrichment(self, session: Session) -> dict:
-        return session.enrichment_state()
+        return enrichment.enrichment_state(session)
 
 
 class SessionStatusSerializer(serializers.Serializer):
@@ -133,7 +135,7 @@ class MovieSerializer(serializers.ModelSerializer):
 
 class MovieCorrectionSerializer(serializers.Serializer):
     tmdb_id = serializers.IntegerField(min_value=1, help_text="The TMDB id to attach to this film.")
-    media_type = serializers.ChoiceField(choices=["movie", "tv"], default="movie")
+    media_type = serializers.ChoiceField(choices=enrichment.MediaType.choices, default=enrichment.MediaType.MOVIE)
 
 
 class ReenrichSerializer(serializers.Serializer):

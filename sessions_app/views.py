@@ -17,14 +17,15 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrichment.models import FilmFacet, MediaType
-from enrichment.pipeline import set_manual_match
-from enrichment.tmdb import TmdbError, credentials_configured
+from enrichment import services as enrichment
+from enrichment.models import FilmFacet
 
 from . import stats
 from .filters import MovieFilter
+from .importing import import_upload
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Session
+from .visits import visit
 
 FILMS_PER_PAGE = 48
 PEOPLE_PER_PAGE = 100
@@ -40,7 +41,7 @@ def parse_tmdb_reference(text: str) -> tuple[int, str] | None:
     match = TMDB_REFERENCE_RE.match(text.strip())
     if not match:
         return None
-    return int(match["tmdb_id"]), match["media_type"] or MediaType.MOVIE
+    return int(match["tmdb_id"]), match["media_type"] or enrichment.MediaType.MOVIE
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -59,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         error = "Choose your Letterboxd export first: the ZIP file as downloaded, or the CSV files from it."
     else:
         try:
-            session = Session.import_export([(f.name, f, f.size) for f in files])
+            session = import_upload([(f.name, f, f.size) for f in files])
         except ExportError as exc:
             error = str(exc)
         else:
@@ -74,7 +75,7 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _dashboard_page(request, Session.objects.visit(public_id))
+    return _dashboard_page(request, visit(public_id))
 
 
 def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
@@ -87,7 +88,7 @@ def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
             "session": session,
             "progress": session.progress(),
             "polling": session.status in POLLING,
-            "enrichment_enabled": credentials_configured(),
+            "enrichment": enrichment.enrichment_state(session),
             "year": year,
             # The rendered dashboard is cached under `key` too: the statistics are loaded only on a miss.
             "dashboard_key": key,
@@ -100,7 +101,7 @@ def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
 
 @require_GET
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = Session.objects.visit(public_id)
+    session = visit(public_id)
     polling = session.status in POLLING
     if not polling and request.headers.get("HX-Request"):
         # Enrichment just ended under a polling page: swap the finished dashboard into it, in place
@@ -117,7 +118,7 @@ def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = Session.objects.visit(public_id)
+    session = visit(public_id)
     movie_filter = MovieFilter(request.GET, queryset=session.movies.select_related("film"))
     page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/films.html", {"session": session, "filter": movie_filter, "page": page})
@@ -127,7 +128,7 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
         raise Http404("No such index.")
-    session = Session.objects.visit(public_id)
+    session = visit(public_id)
     page = Paginator(stats.people_index(session, kind), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "sessions_app/people.html", {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED}
@@ -136,7 +137,7 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    session = Session.objects.visit(public_id)
+    session = visit(public_id)
     errors: dict[int, str] = {}
     if request.method == "POST":
         movie_id = request.POST.get("movie", "")
@@ -148,8 +149,8 @@ def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
             errors[movie.pk] = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
         else:
             try:
-                movie = set_manual_match(movie, reference[0], reference[1])
-            except TmdbError as exc:
+                movie = enrichment.set_manual_match(movie, reference[0], reference[1])
+            except enrichment.TmdbError as exc:
                 errors[movie.pk] = str(exc)
             else:
                 messages.success(request, f"{movie.title} is now matched to TMDB {reference[1]} {reference[0]}.")

@@ -4,7 +4,7 @@ SCHEDULES = [
     # Restart sessions whose workers went quiet (a crash), retry failed films, start lost imports.
     {"name": "lbstats: recover enrichment", "func": "enrichment.tasks.recover", "schedule_type": "I", "minutes": 1},
     # Delete sessions 30 days after their last access.
-    {"name": "lbstats: delete expired sessions", "func": "enrichment.tasks.cleanup_sessions", "schedule_type": "D"},
+    {"name": "lbstats: delete expired sessions", "func": "sessions_app.tasks.cleanup_sessions", "schedule_type": "D"},
 ]
 
 

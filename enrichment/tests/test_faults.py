@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from enrichment import pipeline
+from enrichment import services, worker
 from enrichment.tmdb import reset_client
-from enrichment.tmdb_catalogue import HARD_CASES, letterboxd_rows, synthetic_catalogue
-from enrichment.tmdb_double import TmdbDouble
+from enrichment.tmdb.catalogue import HARD_CASES, letterboxd_rows, synthetic_catalogue
+from enrichment.tmdb.double import TmdbDouble
 from sessions_app.models import Movie, Session
 
-from .test_pipeline import enrich_now, imported
+from enrichment.tests.helpers import enrich_now, imported
 
 SETTLED = {"matched", "not_found", "ambiguous", "failed"}
 
@@ -37,8 +37,8 @@ def test_twenty_percent_faults_settle_every_film_and_the_schedule_retries_the_fa
 
     # TMDB recovers; later, the schedule's sweep puts failed films back in the queue
     tmdb_double.configure(fault_rate=0.0)
-    Movie.objects.filter(session=session, match_status="failed").update(enriched_at=timezone.now() - pipeline.FAILED_RETRY_AFTER * 2)
-    assert pipeline.recover()["retried"] == len(failed)
+    Movie.objects.filter(session=session, match_status="failed").update(enriched_at=timezone.now() - services.FAILED_RETRY_AFTER * 2)
+    assert services.recover()["retried"] == len(failed)
     session = enrich_now(session)
     expected = {(t, y): status for t, y, status, *_ in HARD_CASES}
     for movie in session.movies.all():
@@ -55,7 +55,7 @@ def test_the_database_going_away_mid_run_costs_a_pause_not_the_session(tmdb_doub
         settings.TMDB_READ_TOKEN = double.config.read_token
         reset_client()
         session = imported(letterboxd_rows(catalogue))
-        pipeline.start(session, enqueue=False)
+        services.start(session, enqueue=False)
         db = connection.settings_dict
         dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
         cut = []
@@ -71,7 +71,7 @@ def test_the_database_going_away_mid_run_costs_a_pause_not_the_session(tmdb_doub
 
         cutter = threading.Thread(target=cut_connections)
         cutter.start()
-        while pipeline.run(session.pk, budget=10):
+        while worker.run(session.pk, budget=10):
             pass
         cutter.join()
         fetches = double.movie_fetches()

@@ -19,8 +19,8 @@ from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
 
-from enrichment.tmdb_catalogue import letterboxd_rows, synthetic_catalogue
-from enrichment.tmdb_double import TmdbDouble
+from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
+from enrichment.tmdb.double import TmdbDouble
 from sessions_app.models import Movie, Session
 from sessions_app.tests.exports import csv_text
 

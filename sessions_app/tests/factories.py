@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+from enrichment.matching import MatchStatus
 from enrichment.models import Film, FilmFacet
 from sessions_app.models import Movie, Session, Viewing
 
@@ -60,7 +61,7 @@ def make_movie(session: Session, title: str = "A Film", **fields) -> Movie:
     if fields.get("rating") is not None:
         fields["rating"] = Decimal(str(fields["rating"]))
     if fields.get("film") is not None:
-        fields.setdefault("match_status", Movie.MatchStatus.MATCHED)
+        fields.setdefault("match_status", MatchStatus.MATCHED)
     return Movie.objects.create(session=session, title=title, **fields)
 
 

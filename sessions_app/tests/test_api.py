@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from enrichment.matching import MatchStatus
 from enrichment.models import Film
 from sessions_app.models import Movie, Session
 
@@ -46,7 +47,7 @@ def details(tmdb_id: int, title: str, *, genres, directors, cast, countries, lan
 
 def identify(movie: Movie, film_details: dict) -> None:
     movie.film = Film.objects.store("movie", film_details)
-    movie.match_status = Movie.MatchStatus.MATCHED
+    movie.match_status = MatchStatus.MATCHED
     movie.save()
 
 

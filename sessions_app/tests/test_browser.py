@@ -22,9 +22,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from enrichment import pipeline
+from enrichment.matching import MatchStatus
+from enrichment import worker
 from enrichment.models import FilmFacet
-from enrichment.tmdb_catalogue import HARD_CASES, builtin_catalogue, letterboxd_rows
+from enrichment.tmdb.catalogue import HARD_CASES, builtin_catalogue, letterboxd_rows
 from sessions_app.models import Movie, Session
 from sessions_app.tests.exports import Export
 
@@ -111,7 +112,7 @@ def enrichment_worker(file_database) -> Iterator[None]:
         try:
             while not stop.is_set():
                 for pk in Session.objects.filter(status=Session.Status.ENRICHING).values_list("pk", flat=True):
-                    pipeline.run(pk, budget=2)
+                    worker.run(pk, budget=2)
                 stop.wait(0.1)
         except BaseException as exc:  # re-raised in the test's thread, where pytest sees it
             errors.append(exc)
@@ -228,7 +229,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     assert seen[-1][0] == seen[-1][1] == session.total_movies
     session.refresh_from_db()
     assert session.status == Session.Status.COMPLETED
-    assert not session.movies.filter(match_status=Movie.MatchStatus.PENDING).exists()
+    assert not session.movies.filter(match_status=MatchStatus.PENDING).exists()
     assert tab.get_attribute("#progress", "hx-trigger") is None
     bar = tab.locator("#progress progress")
     assert bar.get_attribute("value") == bar.get_attribute("max") == str(session.total_movies)
@@ -274,7 +275,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     listed = tab.locator("ul.unmatched > li legend strong").all_inner_texts()
     assert sorted(listed) == sorted(unmatched.values_list("title", flat=True)) and listed
     screenshot(tab, "unmatched")
-    movie = unmatched.filter(match_status=Movie.MatchStatus.AMBIGUOUS).exclude(match_candidates=[]).order_by("pk").first()
+    movie = unmatched.filter(match_status=MatchStatus.AMBIGUOUS).exclude(match_candidates=[]).order_by("pk").first()
     assert movie is not None, "the hard cases hold ambiguous films"
     choice = movie.match_candidates[0]
     item = tab.locator(f"#movie-{movie.pk}")
@@ -283,7 +284,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     tab.wait_for_selector("ul.messages li.success")
 
     movie.refresh_from_db()
-    assert movie.match_status == Movie.MatchStatus.MANUAL and movie.film.tmdb_id == choice["tmdb_id"]
+    assert movie.match_status == MatchStatus.MANUAL and movie.film.tmdb_id == choice["tmdb_id"]
     assert tab.inner_text("ul.messages li.success") == f"{movie.title} is now matched to TMDB {movie.film.media_type} {choice['tmdb_id']}."
     assert tab.locator(f"#movie-{movie.pk}").count() == 0
     assert len(tab.locator("ul.unmatched > li legend strong").all_inner_texts()) == len(listed) - 1
@@ -295,7 +296,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     item.locator("button[type=submit]").click()
     tab.wait_for_selector(f"ul.messages li.success >> text={episode.title}")
     episode.refresh_from_db()
-    assert episode.match_status == Movie.MatchStatus.MANUAL and (episode.film.media_type, episode.film.tmdb_id) == ("tv", 86831)
+    assert episode.match_status == MatchStatus.MANUAL and (episode.film.media_type, episode.film.tmdb_id) == ("tv", 86831)
 
     # The explorer shows both as chosen by hand, among the identified films.
     tab.goto(f"{live_server.url}/s/{session.public_id}/films/?match_status=manual")

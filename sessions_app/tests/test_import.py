@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from sessions_app.importing import import_upload, store
 from sessions_app.letterboxd import ExportError, read_export
 from sessions_app.models import Movie, Session, Viewing
 
@@ -21,10 +22,6 @@ def movie(session: Session, title: str, **kwargs) -> Movie:
     return session.movies.get(title=title, **kwargs)
 
 
-def import_export(uploads) -> Session:
-    return Session.import_export(uploads)
-
-
 @pytest.mark.parametrize("newline", ["\r\n", "\n"])
 @pytest.mark.parametrize("packaging", ["zip", "nested-zip", "loose"])
 def test_it_imports_every_film_viewing_review_rating_like_and_watchlist_flag(newline, packaging):
@@ -34,7 +31,7 @@ def test_it_imports_every_film_viewing_review_rating_like_and_watchlist_flag(new
         "nested-zip": lambda: export.zip_upload(folder="letterboxd-alice-2026/"),
         "loose": lambda: export.uploads(),
     }[packaging]()
-    session = import_export(uploads)
+    session = import_upload(uploads)
 
     assert session.username == "alice"
     assert session.movies.count() == session.total_movies == 8
@@ -69,7 +66,7 @@ def test_it_imports_every_film_viewing_review_rating_like_and_watchlist_flag(new
 
 
 def test_it_keeps_two_films_sharing_a_title_and_year_and_says_which_got_the_diary_entry():
-    session = import_export(sample_export().zip_upload())
+    session = import_upload(sample_export().zip_upload())
     leos = list(session.movies.filter(title="Leo", year=2023).order_by("letterboxd_uri"))
     assert [m.letterboxd_uri for m in leos] == ["https://boxd.it/leo-a", "https://boxd.it/leo-b"]
     assert [m.viewings.count() for m in leos] == [1, 0]
@@ -80,7 +77,7 @@ def test_it_reads_a_diary_light_export():
     export = Export()
     export.add("watched.csv", *[["2022-08-18", f"Film {i}", "2019", f"https://boxd.it/f{i}"] for i in range(40)])
     export.add("diary.csv", ["2022-08-18", "Film 3", "2019", "https://boxd.it/d3", "5", "", "", "2020-01-01"])
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     assert session.movies.filter(watched=True).count() == 40
     assert session.movies.filter(viewing_count=1).count() == 40
     assert session.viewings.count() == 1
@@ -92,7 +89,7 @@ def test_it_skips_and_counts_deleted_and_orphaned_rows():
         "2022-01-01,Gone,2001,https://boxd.it/x1,3,,,2022-01-01\r\n" * 2
     )
     export.extra["orphaned/watched.csv"] = "Date,Name,Year,Letterboxd URI\r\n2022-01-01,Orphan,2002,\r\n"
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     assert session.metadata["skipped"] == {"deleted": 2, "orphaned": 1}
     assert not session.movies.filter(title__in=["Gone", "Orphan"]).exists()
 
@@ -100,7 +97,7 @@ def test_it_skips_and_counts_deleted_and_orphaned_rows():
 def test_it_takes_the_shallowest_copy_of_a_file():
     export = sample_export()
     export.extra["old/copy/diary.csv"] = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\r\n"
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     assert session.viewings.count() == 6
 
 
@@ -115,7 +112,7 @@ def test_it_keeps_rows_with_unreadable_values_and_reports_file_and_line():
         "reviews.csv",
         ["2023-01-01", "Good", "2001", "https://boxd.it/g1", "4", "", "line one\r\nline two", "", "2023-01-01"],
     )
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     bad = session.movies.get(title="Seven Stars").viewings.get()
     assert bad.rating is None and bad.watched_date is None
     messages = {(w["file"], w["line"], w["message"].split(" ")[0]) for w in session.warnings}
@@ -130,7 +127,7 @@ def test_it_reports_the_physical_line_after_a_multi_line_review():
         ["2023-01-02", "B", "2002", "https://boxd.it/b", "9", "", "fine", "", "2023-01-02"],
     )
     export.add("watched.csv", ["2023-01-01", "A", "2001", "https://boxd.it/film-a"])
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     assert [(w["file"], w["line"]) for w in session.warnings] == [("reviews.csv", 5)]
 
 
@@ -139,7 +136,7 @@ def test_it_names_loose_browser_copies_and_likes():
     files = export.files()
     uploads = [("diary (1).csv", io.BytesIO(files["diary.csv"]), len(files["diary.csv"])),
                ("films.csv", io.BytesIO(files["likes/films.csv"]), len(files["likes/films.csv"]))]
-    session = import_export(uploads)
+    session = import_upload(uploads)
     assert session.viewings.count() == 5
     assert session.movies.get(title="Infinity Pool").liked
 
@@ -151,12 +148,12 @@ def test_it_falls_back_to_the_newest_diary_rating_without_ratings_csv():
         ["2023-01-01", "A", "2001", "https://boxd.it/1", "2", "", "", "2023-01-01"],
         ["2023-06-01", "A", "2001", "https://boxd.it/2", "4", "Yes", "", "2023-06-01"],
     )
-    assert import_export(export.uploads()).movies.get().rating == Decimal("4")
+    assert import_upload(export.uploads()).movies.get().rating == Decimal("4")
 
 
 def test_it_imports_the_same_export_twice_as_two_identical_independent_sessions():
-    first = import_export(sample_export().zip_upload())
-    second = import_export(sample_export().zip_upload())
+    first = import_upload(sample_export().zip_upload())
+    second = import_upload(sample_export().zip_upload())
     assert first.public_id != second.public_id
 
     def content(session):
@@ -171,7 +168,7 @@ def test_it_stores_nothing_when_the_import_fails_half_way():
     # Two viewings with one entry URI break the unique constraint after the session and films are written.
     parsed.films[0].viewings.append(parsed.films[0].viewings[0])
     with pytest.raises(IntegrityError):
-        Session.create_from_export(parsed)
+        store(parsed)
     assert (Session.objects.count(), Movie.objects.count(), Viewing.objects.count()) == (0, 0, 0)
 
 
@@ -183,7 +180,7 @@ def test_it_reads_lists_without_breaking_the_import():
         "Position,Name,Year,URL,Description\r\n1,Memento,2000,https://boxd.it/memento,\r\n2,Leo,2023,https://boxd.it/leo-a,\r\n"
     )
     export.extra["lists/broken.csv"] = "nothing useful\r\n"
-    session = import_export(export.zip_upload())
+    session = import_upload(export.zip_upload())
     assert session.metadata["lists"] == [{"file": "lists/favourites.csv", "name": "Favourites", "entries": 2}]
     assert any(w["file"] == "lists/broken.csv" for w in session.warnings)
 
@@ -221,7 +218,7 @@ WATCHED = b"Date,Name,Year,Letterboxd URI\r\n2022-01-01,A,2001,https://boxd.it/a
 )
 def test_it_rejects_bad_uploads_with_a_clear_message_and_stores_nothing(uploads, message):
     with pytest.raises(ExportError, match=message):
-        import_export(uploads)
+        import_upload(uploads)
     assert Session.objects.count() == 0 and Movie.objects.count() == 0
 
 
@@ -229,19 +226,19 @@ def test_it_rejects_an_upload_over_the_size_limit(settings):
     settings.UPLOAD_MAX_BYTES = 1000
     data = sample_export().zip_bytes()
     with pytest.raises(ExportError, match="the limit is"):
-        import_export([("export.zip", io.BytesIO(data), len(data))])
+        import_upload([("export.zip", io.BytesIO(data), len(data))])
 
 
 def test_it_rejects_too_many_files(settings):
     settings.UPLOAD_MAX_FILES = 2
     with pytest.raises(ExportError, match="Too many files"):
-        import_export([(f"{i}.csv", io.BytesIO(WATCHED), len(WATCHED)) for i in range(3)])
+        import_upload([(f"{i}.csv", io.BytesIO(WATCHED), len(WATCHED)) for i in range(3)])
 
 
 def test_it_rejects_a_zip_whose_members_expand_past_the_limit(settings):
     settings.ZIP_MAX_UNCOMPRESSED_BYTES = 100
     with pytest.raises(ExportError, match="expands to more than"):
-        import_export(zip_of({"watched.csv": WATCHED * 3}))
+        import_upload(zip_of({"watched.csv": WATCHED * 3}))
 
 
 def test_the_import_command_prints_the_session_and_cleanup_deletes_expired_sessions(tmp_path, capsys):

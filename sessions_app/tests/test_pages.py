@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from sessions_app.models import Movie, Session
+from enrichment.matching import MatchStatus
+from sessions_app.models import Session
 from sessions_app.tests.factories import make_film, make_movie, make_session, make_viewing
 from sessions_app.views import parse_tmdb_reference
 
@@ -83,7 +84,7 @@ def test_it_asks_for_a_file_when_none_is_sent():
 def test_it_polls_progress_while_enriching(client):
     session = make_session(status=Session.Status.ENRICHING)
     make_movie(session, "Heat", film=make_film(runtime=170))
-    make_movie(session, "Alien", match_status=Movie.MatchStatus.AMBIGUOUS)
+    make_movie(session, "Alien", match_status=MatchStatus.AMBIGUOUS)
     make_movie(session, "Pending")
 
     html = page(client, session).content.decode()
@@ -201,13 +202,13 @@ def test_it_links_people_to_their_films(client):
 def test_it_lists_unmatched_films_with_their_candidates(client):
     session = make_session()
     make_movie(
-        session, "The Witch", year=2015, match_status=Movie.MatchStatus.AMBIGUOUS,
+        session, "The Witch", year=2015, match_status=MatchStatus.AMBIGUOUS,
         match_candidates=[
             {"tmdb_id": 310131, "media_type": "movie", "title": "The Witch", "year": 2015, "poster_path": "", "score": 0.8},
             {"tmdb_id": 1399, "media_type": "tv", "title": "The Witch", "year": 2015, "poster_path": "", "score": 0.7},
         ],
     )
-    make_movie(session, "Obscure", match_status=Movie.MatchStatus.NOT_FOUND)
+    make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
     make_movie(session, "Heat", film=make_film())
 
     html = page(client, session, "unmatched/").content.decode()
@@ -218,25 +219,25 @@ def test_it_lists_unmatched_films_with_their_candidates(client):
 
 def test_it_rejects_an_unreadable_tmdb_reference(client):
     session = make_session()
-    movie = make_movie(session, "Obscure", match_status=Movie.MatchStatus.NOT_FOUND)
+    movie = make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
 
     response = client.post(f"/s/{session.public_id}/unmatched/", {"movie": movie.pk, "tmdb": "the matrix please"})
 
     assert response.status_code == 400
     assert "paste a TMDB id" in response.content.decode()
     movie.refresh_from_db()
-    assert movie.match_status == Movie.MatchStatus.NOT_FOUND and movie.film is None
+    assert movie.match_status == MatchStatus.NOT_FOUND and movie.film is None
 
 
 def test_it_refuses_to_correct_another_sessions_film(client):
     session, other = make_session(), make_session()
-    movie = make_movie(other, "Not yours", match_status=Movie.MatchStatus.NOT_FOUND)
+    movie = make_movie(other, "Not yours", match_status=MatchStatus.NOT_FOUND)
 
     response = client.post(f"/s/{session.public_id}/unmatched/", {"movie": movie.pk, "tmdb": "603"})
 
     assert response.status_code == 404
     movie.refresh_from_db()
-    assert movie.match_status == Movie.MatchStatus.NOT_FOUND
+    assert movie.match_status == MatchStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize(
@@ -259,7 +260,7 @@ def test_it_reads_pasted_tmdb_references(text, expected):
 
 def test_it_corrects_a_match_from_a_pasted_address(client):
     session = make_session()
-    movie = make_movie(session, "Obscure", match_status=Movie.MatchStatus.NOT_FOUND)
+    movie = make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
     film = make_film("The Matrix", tmdb_id=603, fetched_at=timezone.now())  # already fetched: no TMDB call
 
     response = client.post(
@@ -269,7 +270,7 @@ def test_it_corrects_a_match_from_a_pasted_address(client):
 
     assert response.status_code == 302 and response["Location"] == f"/s/{session.public_id}/unmatched/"
     movie.refresh_from_db()
-    assert (movie.match_status, movie.film) == (Movie.MatchStatus.MANUAL, film)
+    assert (movie.match_status, movie.film) == (MatchStatus.MANUAL, film)
     assert "Obscure is now matched to TMDB movie 603" in client.get(response["Location"]).content.decode()
 
 

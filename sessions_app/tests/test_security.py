@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
-from enrichment import pipeline
+from enrichment.matching import MatchStatus
+from enrichment import services, worker
 from enrichment.tmdb import reset_client
 from sessions_app.models import Movie, Session, Viewing
 
@@ -92,7 +93,7 @@ def test_it_deletes_expired_sessions_and_keeps_live_ones(client, session, how):
         # The schedule the migrations create, run as the django-q worker would: its func, imported by name.
         schedule = Schedule.objects.get(name="lbstats: delete expired sessions")
         assert (schedule.func, schedule.schedule_type, schedule.repeats) == (
-            "enrichment.tasks.cleanup_sessions", Schedule.DAILY, -1)
+            "sessions_app.tasks.cleanup_sessions", Schedule.DAILY, -1)
         assert import_string(schedule.func)() == 1
     assert list(Session.objects.values_list("pk", flat=True)) == [session.pk]
     assert not Movie.objects.filter(session_id=expired.pk).exists()
@@ -121,12 +122,12 @@ def test_the_upload_form_carries_a_csrf_token_and_a_post_without_it_is_refused()
 
 def test_the_unmatched_films_form_refuses_a_post_without_a_csrf_token(session):
     movie = session.movies.first()
-    Movie.objects.filter(pk=movie.pk).update(match_status=Movie.MatchStatus.NOT_FOUND)
+    Movie.objects.filter(pk=movie.pk).update(match_status=MatchStatus.NOT_FOUND)
     response = Client(enforce_csrf_checks=True).post(f"/s/{session.public_id}/unmatched/",
                                                      {"movie": movie.pk, "tmdb": "603"})
     assert response.status_code == 403
     movie.refresh_from_db()
-    assert movie.match_status == Movie.MatchStatus.NOT_FOUND
+    assert movie.match_status == MatchStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/sessions_app/session/", "/admin/sessions_app/movie/"])
@@ -219,9 +220,9 @@ def test_it_escapes_export_and_tmdb_text_on_every_page(client):
     # TMDB text is just as foreign: a matched film with markup in its people and genres, candidates with it in titles.
     film = make_film(attack("tmdb title"), genres=[attack("genre")], directors=[attack("director")],
                      cast=[attack("actor")], countries=["FR"], runtime=100, poster_path="/x.jpg")
-    Movie.objects.filter(session=session, title=attack("title")).update(film=film, match_status=Movie.MatchStatus.MATCHED)
+    Movie.objects.filter(session=session, title=attack("title")).update(film=film, match_status=MatchStatus.MATCHED)
     Movie.objects.filter(session=session, title=attack("unmatched")).update(
-        match_status=Movie.MatchStatus.AMBIGUOUS,
+        match_status=MatchStatus.AMBIGUOUS,
         match_candidates=[{"tmdb_id": 1, "media_type": "movie", "title": attack("candidate"), "year": 2001,
                            "poster_path": '/"><script>alert(1)</script>.jpg', "score": 0.5}],
     )
@@ -278,9 +279,9 @@ def test_the_csp_middleware_is_installed():
 
 def test_every_page_gets_a_csp_it_can_live_with(csp_client, session):
     film = make_film("Memento", poster_path="/memento.jpg")
-    Movie.objects.filter(session=session, title="Memento").update(film=film, match_status=Movie.MatchStatus.MATCHED)
+    Movie.objects.filter(session=session, title="Memento").update(film=film, match_status=MatchStatus.MATCHED)
     Movie.objects.filter(session=session, title="Leo").update(
-        match_status=Movie.MatchStatus.AMBIGUOUS,
+        match_status=MatchStatus.AMBIGUOUS,
         match_candidates=[{"tmdb_id": 1, "media_type": "movie", "title": "Leo", "year": 2023,
                            "poster_path": "/leo.jpg", "score": 0.5}],
     )
@@ -328,12 +329,12 @@ def test_tmdb_credentials_never_appear_in_any_answer(client, settings, tmdb_doub
     reset_client()
 
     session = upload(client, sample_export())
-    pipeline.start(session, enqueue=False)
-    while pipeline.run(session.pk, budget=5):
+    services.start(session, enqueue=False)
+    while worker.run(session.pk, budget=5):
         pass
     session.refresh_from_db()
     if accepted:
-        assert not session.movies.filter(match_status=Movie.MatchStatus.PENDING).exists()
+        assert not session.movies.filter(match_status=MatchStatus.PENDING).exists()
     else:
         assert session.status == Session.Status.FAILED and "TMDB" in session.error_message, session.error_message
 

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from enrichment import pipeline
-from enrichment.tmdb import TmdbError
+from enrichment import services, worker
 from sessions_app.models import Session
 
 BAR_WIDTH = 30
@@ -23,16 +22,16 @@ class Command(BaseCommand):
         except (Session.DoesNotExist, ValueError) as exc:
             raise CommandError(f"No session {session}.") from exc
         try:
-            pipeline.require_credentials()
+            services.require_credentials()
             if retry_unmatched or all:
-                pipeline.reenrich(target, everything=all, enqueue=not wait)
+                services.reenrich(target, everything=all, enqueue=not wait)
             else:
-                pipeline.start(target, enqueue=not wait)
-        except TmdbError as exc:
+                services.start(target, enqueue=not wait)
+        except services.TmdbError as exc:
             raise CommandError(str(exc)) from exc
         if not wait:
             return f"{target.public_id}: queued for the workers (manage.py qcluster)"
-        while pipeline.run(target.pk, budget=2.0):
+        while worker.run(target.pk, budget=2.0):
             self.show(target)
         self.show(target)
         self.stdout.write("")

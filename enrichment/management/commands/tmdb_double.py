@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from enrichment.tmdb_double import FAULT_KINDS, TmdbDouble, builtin_catalogue, synthetic_catalogue
+from enrichment.tmdb.catalogue import builtin_catalogue, synthetic_catalogue
+from enrichment.tmdb.double import FAULT_KINDS, TmdbDouble
 
 
 class Command(BaseCommand):

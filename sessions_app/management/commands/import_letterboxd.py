@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sessions_app.importing import import_upload
 from sessions_app.letterboxd import ExportError
-from sessions_app.models import Session
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {', '.join(missing)}")
         handles = [p.open("rb") for p in paths]
         try:
-            session = Session.import_export([(p.name, h, p.stat().st_size) for p, h in zip(paths, handles)])
+            session = import_upload([(p.name, h, p.stat().st_size) for p, h in zip(paths, handles)])
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
         finally:

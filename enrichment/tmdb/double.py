@@ -26,19 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
-from enrichment.tmdb_catalogue import (
-    HARD_CASES,
-    MOVIE_GENRES,
-    TV_GENRES,
-    Catalogue,
-    builtin_catalogue,
-    letterboxd_rows,
-    synthetic_catalogue,
-)
-
-__all__ = [
-    "HARD_CASES", "DoubleConfig", "TmdbDouble", "builtin_catalogue", "letterboxd_rows", "synthetic_catalogue",
-]
+from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, builtin_catalogue
 
 FAULT_KINDS = ("500", "503", "drop", "stall", "truncate")
 PAGE_SIZE = 20

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from enrichment.ratelimit import RedisRateLimiter
+from enrichment.tmdb.ratelimit import RedisRateLimiter
 from enrichment.tmdb import (
     TmdbAuthError,
     TmdbClient,
@@ -22,7 +22,7 @@ from enrichment.tmdb import (
     get_client,
     reset_client,
 )
-from enrichment.tmdb_double import TmdbDouble
+from enrichment.tmdb.double import TmdbDouble
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -73,23 +73,23 @@ def test_it_searches_and_parses_movies_and_series(tmdb_double, tmp_path):
 
 def test_it_fetches_details_with_credits_in_one_request(tmdb_double, tmp_path):
     client = make_client(tmdb_double, tmp_path)
-    film = client.movie_details(545611)
+    film = client.details("movie", 545611)
     assert [p["name"] for p in film["credits"]["crew"] if p["job"] == "Director"] == ["Daniel Kwan", "Daniel Scheinert"]
     assert film["credits"]["cast"][0] == film["credits"]["cast"][0] | {"name": "Michelle Yeoh", "order": 0}
-    series = client.tv_details(87108)
+    series = client.details("tv", 87108)
     assert series["type"] == "Miniseries" and series["credits"]["cast"][0]["name"] == "Jared Harris"
     assert "original" in client.configuration()["images"]["poster_sizes"]
     assert tmdb_double.stats()["by_kind"] == {"movie": 1, "tv": 1, "configuration": 1}
     assert client.requests_sent == 3
     with pytest.raises(TmdbNotFound):
-        client.movie_details(123456789)
+        client.details("movie", 123456789)
 
 
 @pytest.mark.parametrize("credential", ["read_token", "api_key"])
 def test_it_authenticates_with_the_token_or_the_key(tmdb_double, tmp_path, credential):
     secrets = {"read_token": "", "api_key": ""} | {credential: getattr(tmdb_double.config, credential)}
     client = make_client(tmdb_double, tmp_path, **secrets)
-    assert client.movie_details(77)["title"] == "Memento"
+    assert client.details("movie", 77)["title"] == "Memento"
     assert tmdb_double.stats()["statuses"] == {"200": 1}
 
 
@@ -110,7 +110,7 @@ def test_it_rides_out_a_429_storm_obeying_retry_after(tmdb_double, tmp_path):
     client = make_client(tmdb_double, tmp_path, rate_limit=40)
     ids = [550, 77, 11906, 361292, 823219, 376867, 310131, 181886, 49047, 581734, 496243, 194]
     with ThreadPoolExecutor(8) as pool:
-        films = list(pool.map(client.movie_details, ids))
+        films = list(pool.map(lambda tmdb_id: client.details("movie", tmdb_id), ids))
     assert [f["id"] for f in films] == ids
     assert tmdb_double.rate_limited >= 2
     assert tmdb_double.movie_fetches() == {i: 1 for i in ids}
@@ -125,7 +125,7 @@ def test_it_rides_out_a_429_storm_obeying_retry_after(tmdb_double, tmp_path):
 def test_it_backs_off_on_cdn_429s_without_retry_after(tmdb_double, tmp_path):
     tmdb_double.configure(rate_limit=3, bare_429=True)
     client = make_client(tmdb_double, tmp_path, backoff_seconds=0.1)
-    films = [client.movie_details(i) for i in (550, 77, 101, 424, 129)]
+    films = [client.details("movie", i) for i in (550, 77, 101, 424, 129)]
     assert [f["id"] for f in films] == [550, 77, 101, 424, 129]
     arrivals = tmdb_double.arrivals()
     assert tmdb_double.rate_limited >= 1 and len(arrivals) == 5 + tmdb_double.rate_limited
@@ -139,7 +139,7 @@ def test_it_retries_transient_faults_until_answered(tmdb_double, tmp_path, fault
     tmdb_double.configure(fault_rate=0.5, faults=(fault,), stall_seconds=1.0)
     client = make_client(tmdb_double, tmp_path, max_retries=10, timeout=0.25)
     ids = [550, 77, 101, 424, 129, 194]
-    assert [client.movie_details(i)["id"] for i in ids] == ids
+    assert [client.details("movie", i)["id"] for i in ids] == ids
     injected = tmdb_double.stats()["faults"][fault]
     assert injected >= 1 and client.requests_sent == len(ids) + injected
     assert tmdb_double.movie_fetches() == {i: 1 for i in ids}
@@ -148,16 +148,16 @@ def test_it_retries_transient_faults_until_answered(tmdb_double, tmp_path, fault
 def test_it_gives_up_on_persistent_faults_and_caches_no_error(tmdb_double, tmp_path):
     client = make_client(tmdb_double, tmp_path, max_retries=2)
     with pytest.raises(TmdbNotFound):
-        client.movie_details(123456789)
+        client.details("movie", 123456789)
     tmdb_double.configure(fault_rate=1.0, faults=("503",))
     with pytest.raises(TmdbUnavailable) as raised:
-        client.movie_details(77)
+        client.details("movie", 77)
     assert "HTTP 503" in str(raised.value) and "/movie/77" in str(raised.value)
     assert tmdb_double.requests == 4
     tmdb_double.configure(fault_rate=0.0)
-    assert client.movie_details(77)["title"] == "Memento"
+    assert client.details("movie", 77)["title"] == "Memento"
     with pytest.raises(TmdbNotFound):
-        client.movie_details(123456789)
+        client.details("movie", 123456789)
     assert tmdb_double.requests == 6 and client.requests_sent == 6
 
 
@@ -165,13 +165,13 @@ def test_it_answers_repeats_from_the_persistent_cache(tmdb_double, tmp_path):
     client = make_client(tmdb_double, tmp_path)
     first = client.search_movie("Parasite", year=2019)
     assert client.search_movie("Parasite", year=2019) == first
-    assert client.movie_details(496243) == client.movie_details(496243)
+    assert client.details("movie", 496243) == client.details("movie", 496243)
     assert tmdb_double.requests == 2 and client.requests_sent == 2
     client.close()
 
     reopened = make_client(tmdb_double, tmp_path, read_token="", api_key=tmdb_double.config.api_key)
     assert reopened.search_movie("Parasite", year=2019) == first
-    assert reopened.movie_details(496243)["original_title"] == "기생충"
+    assert reopened.details("movie", 496243)["original_title"] == "기생충"
     assert tmdb_double.requests == 2 and reopened.requests_sent == 0
     reopened.search_movie("Parasite", year=1982)
     assert tmdb_double.requests == 3 and reopened.requests_sent == 1
@@ -186,17 +186,17 @@ def test_it_keeps_the_secret_out_of_cache_logs_and_errors(tmdb_double, tmp_path,
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="urllib3")
     client.search_movie("Amélie", year=2001)
-    client.movie_details(194)
-    client.movie_details(194)
+    client.details("movie", 194)
+    client.details("movie", 194)
     errors: list[TmdbError] = []
     for faults in (("503",), ("drop",), ("stall",)):
         tmdb_double.configure(fault_rate=1.0, faults=faults, stall_seconds=0.5)
         with pytest.raises(TmdbUnavailable) as raised:
-            client.tv_details(87108)
+            client.details("tv", 87108)
         errors.append(raised.value)
     tmdb_double.configure(fault_rate=0.0)
     with pytest.raises(TmdbNotFound) as raised:
-        client.movie_details(123456789)
+        client.details("movie", 123456789)
     errors.append(raised.value)
 
     cache_bytes = b"".join(p.read_bytes() for p in tmp_path.glob("tmdb_cache.sqlite*"))
@@ -242,7 +242,7 @@ def test_it_builds_one_process_client_from_settings(tmdb_double, settings):
     unconfigured = get_client()
     assert unconfigured is not client
     with pytest.raises(TmdbAuthError, match="without credentials"):
-        unconfigured.movie_details(77)
+        unconfigured.details("movie", 77)
 
 
 def test_it_shares_one_rate_limit_between_clients_through_redis(tmdb_double, tmp_path, redis_db):

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from enrichment.tmdb_catalogue import HARD_CASES, SYNTHETIC_IDS_FROM, words
-from enrichment.tmdb_double import TmdbDouble, letterboxd_rows, synthetic_catalogue
+from enrichment.tmdb.catalogue import HARD_CASES, SYNTHETIC_IDS_FROM, letterboxd_rows, synthetic_catalogue, words
+from enrichment.tmdb.double import TmdbDouble
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def get(double: TmdbDouble, path: str, *, auth: bool = True, timeout: float = 5, **params) -> requests.Response:

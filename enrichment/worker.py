@@ -1,19 +1,18 @@
-"""Identifying a session's films on TMDB.
+"""A worker's run: identifying a session's pending films on TMDB.
 
-A worker run claims pending films with a lease (so two workers never take the same film), answers
+A run claims pending films with a lease (so two workers never take the same film), answers
 what it can from what earlier sessions identified (no HTTP at all), sends the rest to a pool of
 threads that search and fetch over HTTP, and writes every result from its own thread in a small
 transaction guarded by the lease. Runs are bounded in time and re-enqueue themselves, so sessions
 take turns in the queue and a small upload is not stuck behind a large one.
 
-Every path that changes a film's identification goes through this module: the queue, the recovery
-schedule, `manage.py enrich`, the API, the admin and the pages.
+What starts, restarts and corrects runs is in `enrichment.services`, the one door the other app,
+the tasks, the commands and the admin use.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -25,19 +24,16 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.db.models import F, Q
 from django.utils import timezone
 
-from sessions_app import stats
 from sessions_app.models import Movie, Session
 
 from . import matching
-from .models import Film, FilmMatch, MediaType
-from .tmdb import TmdbAuthError, TmdbError, TmdbNotFound, credentials_configured, get_client
+from .matching import MatchStatus
+from .models import Film, FilmMatch
+from .tmdb import TmdbAuthError, TmdbError, get_client
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # films claimed per database round trip
-CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
-MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
-FAILED_RETRY_AFTER = timedelta(minutes=10)
 DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
 
 
@@ -46,39 +42,7 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.ENRICH_LEASE_SECONDS)
 
 
-def stale_after() -> timedelta:
-    """An enriching session with no worker heartbeat for this long is restarted by the schedule."""
-    return timedelta(seconds=settings.ENRICH_STALE_SECONDS)
-
-
 Status = Session.Status
-MatchStatus = Movie.MatchStatus
-
-
-def enqueue_session(session: Session) -> None:
-    """Called when an import commits: enrich in the background, or finish at once when TMDB is off."""
-    if not credentials_configured():
-        Session.objects.filter(pk=session.pk, status=Status.PROCESSING).update(
-            status=Status.COMPLETED, enrichment_finished_at=timezone.now()
-        )
-        return
-    start(session)
-
-
-def start(session: Session, enqueue: bool = True) -> None:
-    """Mark the session enriching and (unless the caller runs it in-process) put its task chains on the queue."""
-    from django_q.tasks import async_task
-
-    now = timezone.now()
-    Session.objects.filter(pk=session.pk).exclude(status=Status.ENRICHING).update(
-        status=Status.ENRICHING, error_message="", enrichment_started_at=now, enrichment_finished_at=None
-    )
-    Session.objects.filter(pk=session.pk).update(enrichment_heartbeat=now)
-    if not enqueue:
-        return
-    pending = session.movies.filter(match_status=MatchStatus.PENDING).count()
-    for _ in range(max(1, min(CHAINS_PER_SESSION, math.ceil(pending / CLAIM_BATCH)))):
-        async_task("enrichment.tasks.enrich_session", session.pk)
 
 
 def run(session_id: int, budget: float | None = None) -> bool:
@@ -123,11 +87,9 @@ def finish_if_done(session: Session) -> bool:
     """Complete the session once no film is pending (unmatched and failed films do not block it)."""
     if session.movies.filter(match_status=MatchStatus.PENDING).exists():
         return False
-    completed = Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
+    Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
         status=Status.COMPLETED, enrichment_finished_at=timezone.now()
     )
-    if completed:
-        stats.cached_dashboard(session)  # warm: the polling page swaps in the full dashboard at once
     return True
 
 
@@ -145,9 +107,8 @@ def resolve(title: str, year: int | None) -> Resolution:
     try:
         result = matching.match_film(client, title, year)
         details = None
-        if result.status == "matched":
-            fetch = client.tv_details if result.media_type == MediaType.TV else client.movie_details
-            details = fetch(result.tmdb_id)
+        if result.status == MatchStatus.MATCHED:
+            details = client.details(result.media_type, result.tmdb_id)
         return Resolution(result=result, details=details)
     except TmdbAuthError:
         raise
@@ -275,7 +236,7 @@ def remembered(movies: list[Movie]) -> dict[int, FilmMatch]:
     by_uri: dict[str, FilmMatch] = {}
     by_title: dict[tuple[str, int | None], list[FilmMatch]] = {}
     for row in rows.order_by("updated_at"):
-        if row.outcome == FilmMatch.Outcome.MATCHED and (row.film is None or row.film.fetched_at is None):
+        if row.outcome == MatchStatus.MATCHED and (row.film is None or row.film.fetched_at is None):
             continue
         if row.letterboxd_uri:
             by_uri[row.letterboxd_uri] = row
@@ -333,75 +294,3 @@ def forget(movies) -> None:
         FilmMatch.objects.filter(
             pk__in=[pk for pk, uri, title, year in candidates if uri in uris or (not uri and (title, year) in keys)]
         ).delete()
-
-
-def require_credentials() -> None:
-    if not credentials_configured():
-        raise TmdbError("TMDB enrichment is off: set TMDB_READ_TOKEN (or TMDB_API_KEY) first.")
-
-
-def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
-    """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
-
-    The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
-    many films were queued."""
-    require_credentials()
-    if everything:
-        movies = session.movies.exclude(match_status=MatchStatus.MANUAL)
-    else:
-        movies = session.movies.filter(
-            match_status__in=[MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND, MatchStatus.FAILED, MatchStatus.PENDING]
-        )
-    with transaction.atomic():
-        forget(movies.exclude(match_status=MatchStatus.PENDING))
-        count = movies.update(
-            match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
-        )
-        transaction.on_commit(lambda: start(session, enqueue=enqueue))
-    return count
-
-
-def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOVIE) -> Movie:
-    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
-    film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
-    if film is None:
-        require_credentials()
-        client = get_client()
-        try:
-            details = client.tv_details(tmdb_id) if media_type == MediaType.TV else client.movie_details(tmdb_id)
-        except TmdbNotFound as exc:
-            raise TmdbNotFound(f"TMDB has no {'TV series' if media_type == MediaType.TV else 'film'} with id {tmdb_id}.") from exc
-        film = Film.objects.store(media_type, details)
-    Movie.objects.filter(pk=movie.pk).update(
-        film=film,
-        match_status=MatchStatus.MANUAL,
-        match_score=None,
-        match_error="",
-        enriched_at=timezone.now(),
-        claim_token=None,
-        claimed_until=None,
-    )
-    movie.refresh_from_db()
-    if movie.session.status == Status.ENRICHING:
-        finish_if_done(movie.session)
-    return movie
-
-
-def recover() -> dict:
-    """The schedule's sweep: restart sessions whose workers went quiet, retry failed films, start lost imports."""
-    now = timezone.now()
-    restarted = retried = 0
-    for session in Session.objects.filter(status=Status.PROCESSING, created_at__lt=now - stale_after()):
-        enqueue_session(session)
-        restarted += 1
-    for session in Session.objects.filter(status=Status.ENRICHING, enrichment_heartbeat__lt=now - stale_after()):
-        start(session)
-        restarted += 1
-    retry = Movie.objects.filter(
-        match_status=MatchStatus.FAILED, match_attempts__lt=MAX_ATTEMPTS, enriched_at__lt=now - FAILED_RETRY_AFTER
-    )
-    if credentials_configured():
-        for session in Session.objects.active().filter(movies__in=retry).distinct():
-            retried += retry.filter(session=session).update(match_status=MatchStatus.PENDING)
-            start(session)
-    return {"restarted": restarted, "retried": retried}

@@ -28,7 +28,9 @@ import requests_cache
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from enrichment.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from django.db.models import TextChoices
+
+from .ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,13 @@ MAX_RATE_LIMITED_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 30.0
 # A Retry-After beyond this is a misconfigured proxy rather than advice worth a stalled worker.
 MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+class MediaType(TextChoices):
+    """What a TMDB id names: ids are unique only within a kind (movie 1399 is not tv 1399)."""
+
+    MOVIE = "movie", "Movie"
+    TV = "tv", "TV series"
 
 
 class TmdbError(Exception):
@@ -194,11 +203,9 @@ class TmdbClient:
         params = {"query": query, "include_adult": "false", "page": 1, "first_air_date_year": first_air_date_year}
         return self._get("/search/tv", params)["results"]
 
-    def movie_details(self, tmdb_id: int) -> dict:
-        return self._get(f"/movie/{int(tmdb_id)}", {"append_to_response": "credits"})
-
-    def tv_details(self, tmdb_id: int) -> dict:
-        return self._get(f"/tv/{int(tmdb_id)}", {"append_to_response": "credits"})
+    def details(self, media_type: str, tmdb_id: int) -> dict:
+        """A film's or series' details with its credits appended: one request."""
+        return self._get(f"/{MediaType(media_type).value}/{int(tmdb_id)}", {"append_to_response": "credits"})
 
     def configuration(self) -> dict:
         return self._get("/configuration")

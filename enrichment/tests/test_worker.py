@@ -1,4 +1,4 @@
-"""Enrichment end to end: export → import → background pipeline → TMDB test double over loopback."""
+"""Enrichment end to end: export → import → the worker's runs and the services → TMDB test double over loopback."""
 
 import logging
 import threading
@@ -10,37 +10,16 @@ from django.db import connection
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from enrichment import pipeline, tasks
+from enrichment import services, tasks, worker
 from enrichment.models import Film, FilmMatch
 from enrichment.tmdb import reset_client
-from enrichment.tmdb_catalogue import HARD_CASES, letterboxd_rows, synthetic_catalogue
-from enrichment.tmdb_double import TmdbDouble
+from enrichment.tmdb.catalogue import HARD_CASES, letterboxd_rows, synthetic_catalogue
+from enrichment.tmdb.double import TmdbDouble
 from sessions_app.models import Movie, Session
-from sessions_app.tests.exports import Export
+
+from .helpers import enrich_now, imported
 
 pytestmark = pytest.mark.django_db
-
-
-def export_of(rows, uri_prefix="https://boxd.it/film") -> Export:
-    export = Export()
-    export.add(
-        "watched.csv",
-        *[["2024-01-01", title, "" if year is None else str(year), f"{uri_prefix}{i}"] for i, (title, year) in enumerate(rows)],
-    )
-    return export
-
-
-def imported(rows, **kwargs) -> Session:
-    return Session.import_export(export_of(rows, **kwargs).zip_upload())
-
-
-def enrich_now(session: Session) -> Session:
-    """What the queued task does, run in this process until the session settles."""
-    pipeline.start(session, enqueue=False)
-    while tasks.pipeline.run(session.pk, budget=5):
-        pass
-    session.refresh_from_db()
-    return session
 
 
 def test_every_hard_case_is_matched_right_or_left_for_a_person(tmdb_double):
@@ -140,16 +119,16 @@ def test_two_workers_on_one_session_fetch_each_film_once(tmdb_double, settings):
         settings.TMDB_API_URL = double.url
         reset_client()
         session = imported(letterboxd_rows(catalogue))
-        pipeline.start(session, enqueue=False)
+        services.start(session, enqueue=False)
 
-        def worker():
+        def work():
             try:
-                while pipeline.run(session.pk, budget=2):
+                while worker.run(session.pk, budget=2):
                     pass
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
+        threads = [threading.Thread(target=work) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
@@ -175,7 +154,7 @@ def test_without_credentials_the_import_completes_and_says_how_to_enrich(setting
         session = imported([("Memento", 2000)])
     session.refresh_from_db()
     assert session.status == Session.Status.COMPLETED and OrmQ.objects.count() == 0
-    state = session.enrichment_state()
+    state = services.enrichment_state(session)
     assert state["enabled"] is False and f"manage.py enrich {session.public_id}" in state["message"]
 
 
@@ -226,16 +205,16 @@ def test_reenrich_retries_unmatched_and_failed_films_only(tmdb_double, client):
 
 def test_the_recovery_schedule_restarts_quiet_sessions_and_retries_failed_films(tmdb_double):
     session = imported([("Memento", 2000), ("Fight Club", 1999)])
-    pipeline.start(session, enqueue=False)
+    services.start(session, enqueue=False)
     Session.objects.filter(pk=session.pk).update(enrichment_heartbeat=timezone.now() - timedelta(hours=1))
-    assert pipeline.recover()["restarted"] == 1
+    assert services.recover()["restarted"] == 1
     assert OrmQ.objects.count() == 1  # one task chain for a session this small
 
     enrich_now(session)
     long_ago = timezone.now() - timedelta(hours=1)
     Movie.objects.filter(title="Memento").update(match_status="failed", match_attempts=1, enriched_at=long_ago)
     Movie.objects.filter(title="Fight Club").update(match_status="failed", match_attempts=3, enriched_at=long_ago)
-    assert pipeline.recover()["retried"] == 1
+    assert services.recover()["retried"] == 1
     assert session.movies.get(title="Memento").match_status == "pending"
     assert session.movies.get(title="Fight Club").match_status == "failed"  # out of attempts
 

@@ -6,7 +6,7 @@ from django_q.models import OrmQ
 from sessions_app.admin import MovieCorrectionForm
 from sessions_app.models import Movie
 
-from .test_pipeline import enrich_now, imported
+from enrichment.tests.helpers import enrich_now, imported
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,176 @@
+"""The one door into enrichment: what the other app, the tasks, the commands and the admin may ask of it.
+
+Every path that starts, restarts or corrects the identification of films goes through here: the
+upload's commit, the recovery schedule, `manage.py enrich`, the API, the admin and the pages. The
+run itself is `enrichment.worker`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from sessions_app.models import Movie, Session
+
+from .matching import MatchStatus
+from .models import Film
+from .tmdb import MediaType, TmdbError, TmdbNotFound, credentials_configured, get_client
+from .worker import CLAIM_BATCH, finish_if_done, forget
+
+__all__ = [
+    "ENRICHMENT_OFF",
+    "MediaType",
+    "TmdbError",
+    "credentials_configured",
+    "enqueue",
+    "enrichment_state",
+    "recover",
+    "reenrich",
+    "set_manual_match",
+    "start",
+]
+
+ENRICH_TASK = "enrichment.tasks.enrich_session"  # stored in queued tasks: renaming it strands them
+CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
+MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
+FAILED_RETRY_AFTER = timedelta(minutes=10)
+ENRICHMENT_OFF = "TMDB enrichment is off: no TMDB credentials are set (TMDB_READ_TOKEN or TMDB_API_KEY)."
+Status = Session.Status
+
+
+def stale_after() -> timedelta:
+    """An enriching session with no worker heartbeat for this long is restarted by the schedule."""
+    return timedelta(seconds=settings.ENRICH_STALE_SECONDS)
+
+
+def enrichment_state(session: Session) -> dict:
+    """Whether this server identifies films on TMDB, and if not, what to do about it."""
+    if credentials_configured():
+        return {"enabled": True, "message": ""}
+    return {
+        "enabled": False,
+        "message": f"{ENRICHMENT_OFF} Set one, then run `python manage.py enrich {session.public_id}` "
+        "to add genres, people and runtimes.",
+    }
+
+
+def require_credentials() -> None:
+    if not credentials_configured():
+        raise TmdbError(ENRICHMENT_OFF)
+
+
+def enqueue(session: Session) -> None:
+    """Called when an import commits: enrich in the background, or finish at once when TMDB is off."""
+    if not credentials_configured():
+        Session.objects.filter(pk=session.pk, status=Status.PROCESSING).update(
+            status=Status.COMPLETED, enrichment_finished_at=timezone.now()
+        )
+        return
+    start(session)
+
+
+def start(session: Session, enqueue: bool = True) -> None:
+    """Mark the session enriching and (unless the caller runs it in-process) put its task chains on the queue."""
+    now = timezone.now()
+    Session.objects.filter(pk=session.pk).exclude(status=Status.ENRICHING).update(
+        status=Status.ENRICHING, error_message="", enrichment_started_at=now, enrichment_finished_at=None
+    )
+    Session.objects.filter(pk=session.pk).update(enrichment_heartbeat=now)
+    if not enqueue:
+        return
+    pending = session.movies.filter(match_status=MatchStatus.PENDING).count()
+    for _ in range(max(1, min(CHAINS_PER_SESSION, math.ceil(pending / CLAIM_BATCH)))):
+        async_task(ENRICH_TASK, session.pk)
+
+
+def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
+    """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
+
+    The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
+    many films were queued."""
+    require_credentials()
+    if everything:
+        movies = session.movies.exclude(match_status=MatchStatus.MANUAL)
+    else:
+        movies = session.movies.filter(
+            match_status__in=[MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND, MatchStatus.FAILED, MatchStatus.PENDING]
+        )
+    with transaction.atomic():
+        forget(movies.exclude(match_status=MatchStatus.PENDING))
+        count = movies.update(
+            match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
+        )
+        transaction.on_commit(lambda: start(session, enqueue=enqueue))
+    return count
+
+
+def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOVIE) -> Movie:
+    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
+    film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
+    if film is None:
+        require_credentials()
+        try:
+            details = get_client().details(media_type, tmdb_id)
+        except TmdbNotFound as exc:
+            kind = "TV series" if media_type == MediaType.TV else "film"
+            raise TmdbNotFound(f"TMDB has no {kind} with id {tmdb_id}.") from exc
+        film = Film.objects.store(media_type, details)
+    Movie.objects.filter(pk=movie.pk).update(
+        film=film,
+        match_status=MatchStatus.MANUAL,
+        match_score=None,
+        match_error="",
+        enriched_at=timezone.now(),
+        claim_token=None,
+        claimed_until=None,
+    )
+    movie.refresh_from_db()
+    if movie.session.status == Status.ENRICHING:
+        finish_if_done(movie.session)
+    return movie
+
+
+def recover() -> dict:
+    """The schedule's sweep: start lost imports, restart sessions whose workers went quiet, retry failed films."""
+    cutoff = timezone.now() - stale_after()
+    return {
+        "restarted": start_lost_imports(cutoff) + restart_quiet_sessions(cutoff),
+        "retried": retry_failed_films(),
+    }
+
+
+def start_lost_imports(cutoff) -> int:
+    """Imports that committed but whose enrichment was never queued (the process died in between)."""
+    lost = Session.objects.filter(status=Status.PROCESSING, created_at__lt=cutoff)
+    for session in lost:
+        enqueue(session)
+    return len(lost)
+
+
+def restart_quiet_sessions(cutoff) -> int:
+    """Enriching sessions whose workers stopped beating (a crash, a kill): their leases have expired."""
+    quiet = Session.objects.filter(status=Status.ENRICHING, enrichment_heartbeat__lt=cutoff)
+    for session in quiet:
+        start(session)
+    return len(quiet)
+
+
+def retry_failed_films() -> int:
+    """Films that failed on a TMDB error, again after a pause, up to MAX_ATTEMPTS."""
+    if not credentials_configured():
+        return 0
+    retry = Movie.objects.filter(
+        match_status=MatchStatus.FAILED,
+        match_attempts__lt=MAX_ATTEMPTS,
+        enriched_at__lt=timezone.now() - FAILED_RETRY_AFTER,
+    )
+    retried = 0
+    for session in Session.objects.active().filter(movies__in=retry).distinct():
+        retried += retry.filter(session=session).update(match_status=MatchStatus.PENDING)
+        start(session)
+    return retried

@@ -1,0 +1,108 @@
+"""Importing an upload: parse it, store it as a new session in one transaction, and once that has
+committed, hand the session to enrichment."""
+
+from __future__ import annotations
+
+from typing import BinaryIO, Iterable, Iterator
+
+from django.db import connections, models, router, transaction
+
+from enrichment import services as enrichment
+
+from .letterboxd import ParsedExport, read_export
+from .models import Movie, Session, Viewing
+
+
+def import_upload(uploads: Iterable[tuple[str, BinaryIO, int]]) -> Session:
+    """Parse uploaded files [(name, file object, size)] and store them as a new session, queued for
+    enrichment once committed. Raises letterboxd.ExportError, and then stores nothing."""
+    export = read_export(uploads)
+    with transaction.atomic():
+        session = store(export)
+        transaction.on_commit(lambda: enrichment.enqueue(session))
+    return session
+
+
+def store(export: ParsedExport) -> Session:
+    """Store a parsed export as a new session: all of it or, on any error, nothing."""
+    with transaction.atomic():
+        session = Session.objects.create(
+            total_movies=len(export.films),
+            username=export.username,
+            metadata=export.metadata,
+            warnings=export.warnings,
+        )
+        bulk_insert(Movie, _movie_rows(session, export))
+        # Ids grow in insertion order within the transaction, even with other imports interleaved.
+        movie_ids = session.movies.order_by("id").values_list("id", flat=True)
+        bulk_insert(Viewing, _viewing_rows(session, export, movie_ids))
+    return session
+
+
+def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
+    for f in export.films:
+        yield {
+            "session_id": session.pk,
+            "title": f.title,
+            "year": f.year,
+            "letterboxd_uri": f.uri,
+            "watched": f.watched,
+            "watched_date": f.watched_date,
+            "rating": f.rating,
+            "rated_date": f.rated_date,
+            "liked": f.liked,
+            "liked_date": f.liked_date,
+            "in_watchlist": f.in_watchlist,
+            "watchlist_date": f.watchlist_date,
+            "viewing_count": f.viewing_count,
+            "rewatch_count": f.rewatch_count,
+            "first_watched": (f.watched_dates or [None])[0],
+            "last_watched": (f.watched_dates or [None])[-1],
+        }
+
+
+def _viewing_rows(session: Session, export: ParsedExport, movie_ids: Iterable[int]) -> Iterator[dict]:
+    for movie_id, f in zip(movie_ids, export.films, strict=True):
+        for v in f.viewings:
+            yield {
+                "session_id": session.pk,
+                "movie_id": movie_id,
+                "entry_uri": v.entry_uri,
+                "watched_date": v.watched_date,
+                "logged_date": v.logged_date,
+                "rating": v.rating,
+                "rewatch": v.rewatch,
+                "tags": v.tags,
+                "review": v.review,
+            }
+
+
+def bulk_insert(model: type[models.Model], rows, batch_size: int = 5000) -> None:
+    """INSERT rows (dicts of attname → value; model defaults fill the rest) in bulk: COPY on PostgreSQL,
+    one prepared statement run many times elsewhere.
+
+    Values are prepared per column exactly as the ORM would, but without building a model instance
+    and compiling SQL for every row: for an export's 40,000 rows that was most of the import's time."""
+    db = connections[router.db_for_write(model)]  # the wrapper itself: the `connection` proxy costs a lookup per use
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    quote = db.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    prepare = [(f.attname, f.get_db_prep_save) for f in fields]
+    prepared = ([prep(row.get(name, defaults[name]), db) for name, prep in prepare] for row in rows)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # COPY streams the rows in one statement, several times faster than row-by-row INSERTs.
+            with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in prepared:
+                    copy.write_row(values)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        batch: list[list] = []
+        for values in prepared:
+            batch.append(values)
+            if len(batch) == batch_size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)

@@ -1,0 +1,240 @@
+"""From an export's files to its films: one `FilmRecord` per distinct film, with its diary entries.
+
+The traps this handles (see the export notes): diary and review URIs are the *entry's*, not the
+film's, so diary rows attach to films by (Name, Year); many films have no diary row; two films can
+share Name and Year; `deleted/` and `orphaned/` hold rows that must not count.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records
+from .records import ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
+from .tables import Table
+
+class FilmIndex:
+    """The films of one export, identified by film URI where a file has one, else by (Name, Year)."""
+
+    def __init__(self) -> None:
+        self.films: list[FilmRecord] = []
+        self.by_uri: dict[str, FilmRecord] = {}
+        self.by_key: dict[tuple[str, int | None], list[FilmRecord]] = defaultdict(list)
+
+    def _new(self, title: str, year: int | None, uri: str) -> FilmRecord:
+        film = FilmRecord(title=title, year=year, uri=uri)
+        self.films.append(film)
+        self.by_key[(title, year)].append(film)
+        if uri:
+            self.by_uri[uri] = film
+        return film
+
+    def by_film_uri(self, title: str, year: int | None, uri: str) -> FilmRecord:
+        """For files whose URI is the film's: two URIs under one (Name, Year) are two films."""
+        if uri and uri in self.by_uri:
+            return self.by_uri[uri]
+        same = self.by_key.get((title, year), [])
+        if not uri:
+            return same[0] if same else self._new(title, year, "")
+        for film in same:
+            if not film.uri:
+                film.uri = uri
+                self.by_uri[uri] = film
+                return film
+        return self._new(title, year, uri)
+
+    def by_entry(self, title: str, year: int | None) -> tuple[FilmRecord, bool]:
+        """For diary and review rows (their URI is the entry's). Returns the film and whether it was ambiguous."""
+        same = self.by_key.get((title, year), [])
+        if not same:
+            return self._new(title, year, ""), False
+        return same[0], len(same) > 1
+
+
+def parse_files(files: ExportFiles) -> ParsedExport:
+    """The films of an export's files, with their diary, or ExportError when it holds none."""
+    warnings = Warnings()
+    texts = _usable_texts(files, warnings)
+    tables = _read_tables(texts, warnings)
+    index = FilmIndex()
+    _add_library(index, tables, warnings)
+    _add_diary(index, tables, warnings)
+    if not index.films:
+        raise ExportError(
+            f"This export has no films: {_and(sorted(tables))} {'hold' if len(tables) > 1 else 'holds'} no row "
+            "with a film name. Log a film on Letterboxd, then export again."
+        )
+    if "ratings.csv" not in tables:
+        _rate_from_diary(index.films)
+    metadata = {
+        "files": files.uploaded,
+        "rows": {name: len(table) for name, table in tables.items()},
+        "skipped": files.skipped,
+        "lists": _parse_lists(texts, warnings),
+    }
+    return ParsedExport(films=index.films, warnings=warnings.as_list(), metadata=metadata, username=_username(tables))
+
+
+def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
+    """The files worth reading (empty ones are warned about), or ExportError when no film file is left."""
+    empty = sorted(name for name, text in files.texts.items() if not text.strip())
+    for name in empty:
+        warnings.add(name, None, "the file is empty; skipped.")
+    texts = {name: text for name, text in files.texts.items() if name not in empty}
+    if not any(name in texts for name in FILM_FILES):
+        raise ExportError(_not_an_export(files, empty))
+    for name in files.nested_zips:
+        warnings.add(None, None, f"{name}: ZIP files inside the ZIP are not opened.")
+    return texts
+
+
+def _read_tables(texts: dict[str, str], warnings: Warnings) -> dict[str, Table]:
+    tables = {name: Table(name, texts[name]) for name in REQUIRED_COLUMNS if name in texts}
+    for name, table in tables.items():
+        header_width = len(table.frame.columns)
+        for i, width in table.short_rows():
+            warnings.add(
+                name, table.line(i),
+                f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
+                "the missing ones were left empty.",
+            )
+    return tables
+
+
+def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int | None, str, date | None]]:
+    """(index, name, year, URI, date) of each row that names a film."""
+    titles = table.column("Name")
+    uris = table.column("Letterboxd URI")
+    for i, (title, year, uri, when) in enumerate(zip(titles, table.years(warnings), uris, table.dates("Date", warnings))):
+        if not title:
+            warnings.add(table.name, table.line(i), "no film name; row skipped.")
+            continue
+        yield i, title, year, uri, when
+
+
+def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
+    """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's."""
+    if "watched.csv" in tables:
+        for _, title, year, uri, when in _film_rows(tables["watched.csv"], warnings):
+            film = index.by_film_uri(title, year, uri)
+            film.watched, film.watched_date = True, when
+    if "ratings.csv" in tables:
+        ratings = tables["ratings.csv"].ratings(warnings)
+        for i, title, year, uri, when in _film_rows(tables["ratings.csv"], warnings):
+            film = index.by_film_uri(title, year, uri)
+            film.watched = True  # rating a film on Letterboxd marks it watched
+            film.rating, film.rated_date = ratings[i], when
+    if "likes/films.csv" in tables:
+        for _, title, year, uri, when in _film_rows(tables["likes/films.csv"], warnings):
+            film = index.by_film_uri(title, year, uri)
+            film.liked, film.liked_date = True, when
+    if "watchlist.csv" in tables:
+        for _, title, year, uri, when in _film_rows(tables["watchlist.csv"], warnings):
+            film = index.by_film_uri(title, year, uri)
+            film.in_watchlist, film.watchlist_date = True, when
+
+
+def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
+    """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year;
+    a review joins its diary entry by entry URI."""
+    entries: dict[str, ViewingRecord] = {}
+    for name in ("diary.csv", "reviews.csv"):
+        if name not in tables:
+            continue
+        table = tables[name]
+        watched_dates = table.dates("Watched Date", warnings)
+        ratings = table.ratings(warnings)
+        rewatches = table.column("Rewatch")
+        tags = table.column("Tags")
+        reviews = table.column("Review")
+        for i, title, year, uri, logged in _film_rows(table, warnings):
+            if name == "reviews.csv" and uri and uri in entries:
+                entries[uri].review = reviews[i]
+                continue
+            if uri and uri in entries:
+                warnings.add(name, table.line(i), f"entry {uri} appears twice; the second row was skipped.")
+                continue
+            film, ambiguous = index.by_entry(title, year)
+            if ambiguous:
+                warnings.add(
+                    name, table.line(i),
+                    f"two films are called {title} ({year}); this entry was attached to the first ({film.uri}).",
+                )
+            viewing = ViewingRecord(
+                entry_uri=uri,
+                watched_date=watched_dates[i],
+                logged_date=logged,
+                rating=ratings[i],
+                rewatch=rewatches[i].lower() == "yes",
+                tags=[t.strip() for t in tags[i].split(",") if t.strip()],
+                review=reviews[i] if name == "reviews.csv" else "",
+            )
+            film.viewings.append(viewing)
+            film.watched = True
+            if uri:
+                entries[uri] = viewing
+
+
+def _rate_from_diary(films: list[FilmRecord]) -> None:
+    """Without ratings.csv the newest diary rating is the best knowledge of the current one."""
+    for film in films:
+        rated = [v for v in film.viewings if v.rating is not None]
+        if rated:
+            latest = max(rated, key=lambda v: (v.watched_date or date.min, v.logged_date or date.min))
+            film.rating, film.rated_date = latest.rating, latest.logged_date
+
+
+def _username(tables: dict[str, Table]) -> str:
+    usernames = tables["profile.csv"].column("Username") if "profile.csv" in tables else []
+    return usernames[0] if usernames else ""
+
+
+def _not_an_export(files: ExportFiles, empty: list[str]) -> str:
+    """Why an upload without watched.csv, diary.csv or ratings.csv is refused, in the words that help most."""
+    if files.nested_zips:
+        return (
+            f"This is not a Letterboxd export: {_and(files.nested_zips)} {'is itself a ZIP' if len(files.nested_zips) == 1 else 'are ZIPs'}, "
+            "and ZIPs inside a ZIP are not opened. Unzip the outer one and upload the export ZIP itself."
+        )
+    film_files = [name for name in empty if name in FILM_FILES]
+    if film_files:
+        return f"{_and(film_files)} {'is' if len(film_files) == 1 else 'are'} empty. Upload the export as Letterboxd made it."
+    if files.skipped and not files.texts:
+        return (
+            "This is not a Letterboxd export: it has only deleted/ or orphaned/ files, which hold entries removed from "
+            "a profile. Upload the whole export ZIP."
+        )
+    present = ", ".join(sorted(files.texts)) or "no CSV files"
+    return f"This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found {present})."
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
+    """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header."""
+    lists = []
+    for name in sorted(n for n in texts if n.startswith("lists/")):
+        try:
+            rows = list(csv_records(texts[name]))
+        except csv.Error as exc:
+            warnings.add(name, None, f"list not read ({exc}).")
+            continue
+        title = ""
+        entries = None
+        for i, row in enumerate(rows):
+            cells = [c.strip() for c in row]
+            if cells[:2] == ["Date", "Name"] and i + 1 < len(rows) and len(rows[i + 1]) > 1:
+                title = rows[i + 1][1]
+            if cells[:4] == ["Position", "Name", "Year", "URL"]:
+                entries = sum(1 for r in rows[i + 1 :] if r)
+                break
+        if entries is None:
+            warnings.add(name, None, "no Position,Name,Year,URL table found; list skipped.")
+            continue
+        lists.append({"file": name, "name": title or name[6:-4], "entries": entries})
+    return lists

@@ -1,0 +1,89 @@
+"""What an export says, as plain records: films, their diary entries, warnings, and the error that
+refuses an upload. No parsing here, and no database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+# Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
+RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
+FIRST_YEAR, LAST_YEAR = 1870, 2200  # from the first films to far enough ahead for announced ones
+MAX_STORED_WARNINGS = 500
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ExportError(Exception):
+    """The upload cannot be imported; the message says what is wrong, in which file and line."""
+
+
+@dataclass
+class ViewingRecord:
+    entry_uri: str
+    watched_date: date | None
+    logged_date: date | None
+    rating: Decimal | None
+    rewatch: bool
+    tags: list[str]
+    review: str = ""
+
+
+@dataclass
+class FilmRecord:
+    title: str
+    year: int | None
+    uri: str = ""
+    watched: bool = False
+    watched_date: date | None = None
+    rating: Decimal | None = None
+    rated_date: date | None = None
+    liked: bool = False
+    liked_date: date | None = None
+    in_watchlist: bool = False
+    watchlist_date: date | None = None
+    viewings: list[ViewingRecord] = field(default_factory=list)
+
+    @property
+    def viewing_count(self) -> int:
+        return len(self.viewings) or (1 if self.watched else 0)
+
+    @property
+    def rewatch_count(self) -> int:
+        return sum(v.rewatch for v in self.viewings)
+
+    @property
+    def watched_dates(self) -> list[date]:
+        return sorted(v.watched_date for v in self.viewings if v.watched_date)
+
+
+@dataclass
+class ParsedExport:
+    films: list[FilmRecord]
+    warnings: list[dict]
+    metadata: dict
+    username: str = ""
+
+    @property
+    def viewing_count(self) -> int:
+        return sum(len(f.viewings) for f in self.films)
+
+
+class Warnings:
+    """Collects per-value problems; stores the first few hundred and counts the rest."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self.dropped = 0
+
+    def add(self, file: str, line: int | None, message: str) -> None:
+        if len(self.items) < MAX_STORED_WARNINGS:
+            self.items.append({"file": file, "line": line, "message": message})
+        else:
+            self.dropped += 1
+
+    def as_list(self) -> list[dict]:
+        if self.dropped:
+            return self.items + [{"file": None, "line": None, "message": f"… and {self.dropped} more warnings"}]
+        return self.items

@@ -1,0 +1,68 @@
+"""The dashboard, cached: two layers under one key.
+
+1. The `Dashboard` object (`cached_dashboard()`), in Django's cache: the statistics are computed
+   once per data version and shared by every page view and every process (file cache, or Redis).
+2. The rendered HTML fragment, in the template (`{% cache ... dashboard_key %}` in session.html):
+   a view that hits it never loads the `Dashboard` at all (the view hands the template a lazy object).
+
+Both are keyed by `dashboard_key()`, which changes whenever anything the dashboard shows can have
+changed, so neither layer is ever invalidated by hand. KEY_PREFIX carries a version: bump it when the
+cached classes change shape or move, and old entries are simply never read again.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+
+from enrichment.matching import MatchStatus
+
+from ..models import Session
+from .sections import Dashboard, dashboard
+
+DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
+KEY_PREFIX = "lbstats:dashboard:v2"
+
+
+def dashboard_key(session: Session, year: int | None = None) -> str:
+    """A cache key that changes whenever anything the dashboard shows can have changed.
+
+    An export never changes after import; only identification does (enrichment, re-runs, manual
+    corrections), and each of those moves the films' latest `enriched_at` or their counts. While a
+    session is enriching, the key moves in steps of a twentieth of the films rather than on every
+    film: the live progress bar carries the exact count, and a page view does not pay for a full
+    recomputation each time a film arrives."""
+    state = session.movies.aggregate(
+        last=Max("enriched_at"),
+        identified=Count("id", filter=Q(film__isnull=False)),
+        pending=Count("id", filter=Q(match_status=MatchStatus.PENDING)),
+        total=Count("id"),
+    )
+    if session.status == Session.Status.ENRICHING and state["pending"]:
+        done = state["total"] - state["pending"]
+        version = f"enriching:{20 * done // max(state['total'], 1)}"
+    else:
+        # the status too: the page words empty sections differently while films are still coming
+        last = state["last"].timestamp() if state["last"] else 0
+        version = f"{session.status}:{last}:{state['identified']}:{state['pending']}"
+    return f"{KEY_PREFIX}:{session.public_id}:{year}:{version}"
+
+
+def cached_dashboard(session: Session, year: int | None = None, key: str | None = None) -> Dashboard:
+    """`dashboard()`, kept in the cache under `dashboard_key()`. Enrichment warms it when it completes."""
+    key = key or dashboard_key(session, year)
+    latest_key = f"{KEY_PREFIX}:{session.public_id}:{year}:latest"
+    result = cache.get(key)
+    if result is not None:
+        return result
+    # One request recomputes; while it does, views of an enriching session get the previous step's
+    # dashboard instead of all recomputing at once (on two cores, a pile-up of those starves every page).
+    if session.status == Session.Status.ENRICHING and not cache.add(f"{key}:computing", 1, timeout=60):
+        result = cache.get(latest_key)
+        if result is not None:
+            return result
+    result = dashboard(session, year)
+    cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    if session.status == Session.Status.ENRICHING:  # only read while enriching
+        cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
+    return result

@@ -1,0 +1,193 @@
+"""Rankings of the library by a facet (genre, person, country, language) or a bucket (decade, runtime):
+the most watched groups, and the highest rated by a Bayesian average."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import (
+    Avg, Case, Count, ExpressionWrapper, F, FloatField, Max, Q, QuerySet, Sum, Value, When, Window,
+)
+from django.db.models.functions import Cast, RowNumber
+
+from enrichment.models import FilmFacet
+
+from ..models import Session
+from .rows import MovieRow
+
+TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
+RATED_TOP = 10
+# Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
+# the library mean as if it held this many more films rated at the mean (a Bayesian average), so
+# one 5-star film does not outrank a director with twelve 4.5s.
+MIN_RATED = 3
+BAYES_WEIGHT = 3
+TOP_BILLED = 5  # actors count for a film only when billed this high (cameos are not "your" actors)
+RUNTIME_BUCKETS = ((0, 40, "under 40 min"), (40, 90, "40–89 min"), (90, 120, "90–119 min"),
+                   (120, 150, "120–149 min"), (150, 180, "150–179 min"), (180, None, "3 h or more"))
+
+
+class Basis(StrEnum):
+    LIBRARY = "library"  # every film marked watched
+    DIARY = "diary"  # dated diary entries
+
+
+@dataclass
+class Group:
+    """Films sharing a genre, person, country, language, decade or runtime bucket."""
+
+    key: str
+    name: str
+    films: int = 0
+    viewings: int = 0
+    rated: int = 0
+    rating_sum: Decimal = Decimal(0)
+    score: float | None = None  # Bayesian average, set by rank()
+
+    @property
+    def average(self) -> float | None:
+        return float(self.rating_sum) / self.rated if self.rated else None
+
+    def add(self, viewings: int, rating: Decimal | None) -> None:
+        self.films += 1
+        self.viewings += viewings
+        if rating is not None:
+            self.rated += 1
+            self.rating_sum += rating
+
+
+@dataclass
+class Ranking:
+    """One grouping of the library: the most watched groups and the highest rated ones."""
+
+    basis: Basis
+    groups: list[Group]  # most watched first or in natural order; facets: only the top, cut in SQL
+    most_watched: list[Group]
+    shown: list[Group]  # what the page draws: decades and runtimes in their own order, else the most watched
+    highest_rated: list[Group]
+    filter_name: str = ""  # the film explorer's filter for a group key ("" when it has none)
+
+
+def bayesian_average(rating_sum: Decimal, rated: int, mean: float) -> float:
+    return (BAYES_WEIGHT * mean + float(rating_sum)) / (BAYES_WEIGHT + rated)
+
+
+def _facets(session: Session) -> QuerySet:
+    """Facets of the session's watched films grouped in SQL: one row per (kind, key)."""
+    return (
+        FilmFacet.objects.filter(film__movies__session=session, film__movies__watched=True)
+        .filter(~Q(kind=FilmFacet.Kind.ACTOR) | Q(position__lt=TOP_BILLED))
+        .values("kind", "key")
+        .annotate(
+            name=Max("name"),
+            films=Count("film__movies"),
+            viewings=Sum("film__movies__viewing_count"),
+            rated=Count("film__movies__rating"),
+            rating_sum=Sum("film__movies__rating"),
+        )
+        .order_by()
+    )
+
+
+def _group(row: dict) -> Group:
+    return Group(row["key"], row["name"], row["films"], row["viewings"], row["rated"], Decimal(str(row["rating_sum"] or 0)))
+
+
+def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
+    """Every facet kind ranked in one query, cut in SQL by window functions: a large library holds tens
+    of thousands of actors and the page shows the most watched twenty and the highest rated ten."""
+    score = ExpressionWrapper(
+        (Value(BAYES_WEIGHT * (mean or 0.0)) + Cast(Sum("film__movies__rating"), FloatField()))
+        / (Value(float(BAYES_WEIGHT)) + Count("film__movies__rating")),
+        output_field=FloatField(),
+    )
+    eligible = Case(When(rated__gte=MIN_RATED, then=score), default=Value(-1.0), output_field=FloatField())
+    rows = (
+        _facets(session)
+        .annotate(
+            watched_rank=Window(
+                RowNumber(), partition_by=F("kind"), order_by=[F("films").desc(), F("viewings").desc(), F("name").asc()]
+            ),
+            rated_rank=Window(
+                RowNumber(), partition_by=F("kind"), order_by=[eligible.desc(), F("rated").desc(), F("name").asc()]
+            ),
+        )
+        .filter(Q(watched_rank__lte=TOP) | Q(rated_rank__lte=RATED_TOP))
+    )
+    most: dict[str, list[tuple[int, Group]]] = defaultdict(list)
+    rated: dict[str, list[tuple[int, Group]]] = defaultdict(list)
+    for row in rows:
+        group = _group(row)
+        if row["watched_rank"] <= TOP:
+            most[row["kind"]].append((row["watched_rank"], group))
+        if row["rated_rank"] <= RATED_TOP and group.rated >= MIN_RATED and mean is not None:
+            rated[row["kind"]].append((row["rated_rank"], group))
+    rankings = {}
+    for kind in FilmFacet.Kind.values:
+        top = [g for _, g in sorted(most[kind], key=lambda t: t[0])]
+        best = [g for _, g in sorted(rated[kind], key=lambda t: t[0])]
+        _score(top + best, mean)
+        rankings[kind] = Ranking(Basis.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind)
+    return rankings
+
+
+def people_index(session: Session, kind: str) -> QuerySet:
+    """Every director or (top-billed) actor of the library, most watched first: rows for a paginator."""
+    return (
+        _facets(session)
+        .filter(kind=kind)
+        .annotate(average=Avg("film__movies__rating"))
+        .order_by("-films", "-viewings", "name")
+    )
+
+
+def language_groups(library: list[MovieRow], spoken: list[Group]) -> list[Group]:
+    """Original languages; their names come from the spoken-language facets (TMDB gives only the code)."""
+    names = {g.key: g.name for g in spoken}
+    groups: dict[str, Group] = {}
+    for m in library:
+        if m.language:
+            groups.setdefault(m.language, Group(m.language, names.get(m.language, m.language))).add(m.viewing_count, m.rating)
+    return list(groups.values())
+
+
+def decade_groups(library: list[MovieRow]) -> list[Group]:
+    groups: dict[int, Group] = {}
+    for m in library:
+        if m.year:
+            decade = m.year // 10 * 10
+            groups.setdefault(decade, Group(str(decade), f"{decade}s")).add(m.viewing_count, m.rating)
+    return [groups[d] for d in sorted(groups)]
+
+
+def runtime_groups(library: list[MovieRow]) -> list[Group]:
+    groups = [Group(str(low), label) for low, _, label in RUNTIME_BUCKETS]
+    lows = [low for low, _, _ in RUNTIME_BUCKETS]
+    for m in library:
+        if m.runtime:
+            groups[bisect_right(lows, m.runtime) - 1].add(m.viewing_count, m.rating)
+    return groups
+
+
+def _score(groups: list[Group], mean: float | None) -> None:
+    for g in groups:
+        g.score = bayesian_average(g.rating_sum, g.rated, mean) if mean is not None and g.rated else None
+
+
+def rank(groups: list[Group], mean: float | None, filter_name: str, ordered: bool = False) -> Ranking:
+    _score(groups, mean)
+    most = sorted(groups, key=lambda g: (-g.films, -g.viewings, g.name))
+    rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name))
+    most_watched = [g for g in most[:TOP] if g.films]
+    return Ranking(
+        basis=Basis.LIBRARY,
+        groups=groups if ordered else most,
+        most_watched=most_watched,
+        shown=groups if ordered and most_watched else most_watched,
+        highest_rated=rated[:RATED_TOP],
+        filter_name=filter_name,
+    )
