@@ -35,10 +35,11 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
     data = large_export_zip(films=films, diary=viewings, reviews=3_000, titles=letterboxd_rows(catalogue))
     session = import_upload([("bench.zip", io.BytesIO(data), len(data))])
     details = [entry.details() for entry in catalogue.movies.values()]
-    stored = Film.objects.bulk_create(Film(media_type="movie", tmdb_id=d["id"], **Film.fields_from_details("movie", d))
-                                      for d in details)
+    stored = Film.objects.bulk_create(
+        Film(media_type="movie", tmdb_id=d["id"], **Film.fields_from_details("movie", d)) for d in details
+    )
     FilmFacet.objects.bulk_create(
-        (facet for film, d in zip(stored, details) for facet in film.build_facets(d.get("genres") or [])),
+        (facet for film, d in zip(stored, details, strict=True) for facet in film.build_facets(d.get("genres") or [])),
         batch_size=5000,
     )
     by_title = {(f.title, f.release_date.year if f.release_date else None): f.pk for f in stored}
@@ -100,8 +101,10 @@ def main() -> None:
         warm = [render(url) for _ in range(RENDERS)]
         median = statistics.median(t for t, _ in warm)
         worst = max(worst, median, cold)
-        print(f"  {name:24} cold {cold:7.1f} ms ({colds[-1][1]} queries; median of 3, first {colds[0][0]:.0f} ms), "
-              f"cached {median:6.1f} ms ({warm[-1][1]} queries; median of {RENDERS})")
+        print(
+            f"  {name:24} cold {cold:7.1f} ms ({colds[-1][1]} queries; median of 3, first {colds[0][0]:.0f} ms), "
+            f"cached {median:6.1f} ms ({warm[-1][1]} queries; median of {RENDERS})"
+        )
     print("target (< 500 ms per page, cold or cached):", "met" if worst < 500 else "MISSED")
 
 

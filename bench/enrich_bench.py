@@ -36,7 +36,6 @@ def main() -> None:
     from enrichment.tmdb.double import TmdbDouble
     from sessions_app.importing import import_upload
 
-
     catalogue = synthetic_catalogue(args.films, seed=11)
     rows = letterboxd_rows(catalogue)
     with TmdbDouble(catalogue, read_token="bench-token", latency=args.latency, rate_limit=RATE) as double:
@@ -57,9 +56,11 @@ def main() -> None:
             counts = session.match_counts()
             requests = double.requests
             bound = requests / RATE
-            print(f"{label} ({backend()}): {len(rows)} films, status {session.status}, "
-                  f"matched {counts['matched']}, failed {counts['failed']}, unmatched "
-                  f"{counts['ambiguous'] + counts['not_found']}")
+            print(
+                f"{label} ({backend()}): {len(rows)} films, status {session.status}, "
+                f"matched {counts['matched']}, failed {counts['failed']}, unmatched "
+                f"{counts['ambiguous'] + counts['not_found']}"
+            )
             print(f"  wall time: {wall:.2f} s")
             print(f"  requests: {requests} ({requests / len(rows):.2f} per film), 429s received: {double.rate_limited}")
             if requests:

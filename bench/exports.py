@@ -9,7 +9,9 @@ import zipfile
 from datetime import date, timedelta
 
 
-def large_export_zip(films: int = 10_000, diary: int = 30_000, reviews: int = 3_000, seed: int = 7, titles=None) -> bytes:
+def large_export_zip(
+    films: int = 10_000, diary: int = 30_000, reviews: int = 3_000, seed: int = 7, titles=None
+) -> bytes:
     """ZIP bytes: `films` watched films (most rated, some liked), `diary` entries, `reviews` multi-line reviews.
 
     `titles` (a list of (title, year)) overrides the generated film names, e.g. to match a TMDB test catalogue."""
@@ -25,7 +27,9 @@ def large_export_zip(films: int = 10_000, diary: int = 30_000, reviews: int = 3_
         return out.getvalue().encode()
 
     start = date(2015, 1, 1)
-    watched = [[str(start + timedelta(days=i % 3000)), t, y, u] for i, ((t, y), u) in enumerate(zip(names, uris))]
+    watched = [
+        [str(start + timedelta(days=i % 3000)), t, y, u] for i, ((t, y), u) in enumerate(zip(names, uris, strict=True))
+    ]
     ratings = [r[:4] + [str(rng.choice(range(1, 11)) / 2).replace(".0", "")] for r in watched if rng.random() < 0.8]
     likes = [r for r in watched if rng.random() < 0.3]
     entries = []
@@ -33,10 +37,20 @@ def large_export_zip(films: int = 10_000, diary: int = 30_000, reviews: int = 3_
         i = rng.randrange(len(names))
         seen = start + timedelta(days=rng.randrange(3650))
         rating = str(rng.choice(range(1, 11)) / 2).replace(".0", "")
-        entries.append([str(seen + timedelta(days=1)), names[i][0], names[i][1], f"https://boxd.it/e{n:x}", rating,
-                        "Yes" if rng.random() < 0.15 else "", "tag one, tag two" if n % 10 == 0 else "", str(seen)])
+        entries.append(
+            [
+                str(seen + timedelta(days=1)),
+                names[i][0],
+                names[i][1],
+                f"https://boxd.it/e{n:x}",
+                rating,
+                "Yes" if rng.random() < 0.15 else "",
+                "tag one, tag two" if n % 10 == 0 else "",
+                str(seen),
+            ]
+        )
     review_rows = [
-        e[:6] + [f"Line one of review {n}.\r\n\r\n<i>Second paragraph</i>, with \"quotes\" and commas.", e[6], e[7]]
+        e[:6] + [f'Line one of review {n}.\r\n\r\n<i>Second paragraph</i>, with "quotes" and commas.', e[6], e[7]]
         for n, e in enumerate(rng.sample(entries, min(reviews, len(entries))))
     ]
     buffer = io.BytesIO()
@@ -44,8 +58,15 @@ def large_export_zip(films: int = 10_000, diary: int = 30_000, reviews: int = 3_
         archive.writestr("watched.csv", table(["Date", "Name", "Year", "Letterboxd URI"], watched))
         archive.writestr("ratings.csv", table(["Date", "Name", "Year", "Letterboxd URI", "Rating"], ratings))
         archive.writestr("likes/films.csv", table(["Date", "Name", "Year", "Letterboxd URI"], likes))
-        archive.writestr("diary.csv", table(
-            ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"], entries))
-        archive.writestr("reviews.csv", table(
-            ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"], review_rows))
+        archive.writestr(
+            "diary.csv",
+            table(["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"], entries),
+        )
+        archive.writestr(
+            "reviews.csv",
+            table(
+                ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"],
+                review_rows,
+            ),
+        )
     return buffer.getvalue()

@@ -33,8 +33,10 @@ def main() -> None:
     films, viewings = session.movies.count(), session.viewings.count()
     reviews = session.viewings.exclude(review="").count()
     rows = films + viewings
-    print(f"import benchmark ({backend()}): {films} films, {viewings} diary entries, {reviews} reviews, "
-          f"{len(data) / 1e6:.1f} MB ZIP")
+    print(
+        f"import benchmark ({backend()}): {films} films, {viewings} diary entries, {reviews} reviews, "
+        f"{len(data) / 1e6:.1f} MB ZIP"
+    )
     print(f"seconds: {seconds:.2f}")
     print(f"rows per second: {rows / seconds:,.0f}")
     print(f"peak memory (RSS): {peak_rss_mb():.0f} MB")

@@ -106,7 +106,6 @@ def main() -> None:
     from enrichment.tmdb.double import TmdbDouble
     from sessions_app.importing import import_upload
 
-
     catalogue = synthetic_catalogue(options.films, seed=17)
     rows = letterboxd_rows(catalogue)
     with TmdbDouble(catalogue, read_token=TOKEN, latency=0.05, rate_limit=40) as double:
@@ -120,17 +119,35 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         if db["ENGINE"].endswith("postgresql"):
-            env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+            env["DATABASE_URL"] = (
+                f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+            )
         settings.TMDB_API_URL = double.url
         data = large_export_zip(films=len(rows), diary=3 * len(rows), reviews=len(rows) // 10, titles=rows)
         session = import_upload([("load.zip", io.BytesIO(data), len(data))])  # queued on commit
         server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "lbstats.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", GUNICORN_WORKERS,
-             "--threads", GUNICORN_THREADS, "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "lbstats.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                GUNICORN_WORKERS,
+                "--threads",
+                GUNICORN_THREADS,
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
-        worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{PORT}"
         try:
             for _ in range(100):
@@ -139,8 +156,10 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-            print(f"load benchmark ({backend()}): {options.clients} clients, gunicorn {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads, "
-                  f"a {len(rows)}-film session enriching meanwhile")
+            print(
+                f"load benchmark ({backend()}): {options.clients} clients, gunicorn {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads, "
+                f"a {len(rows)}-film session enriching meanwhile"
+            )
             per_process = 10
             processes = max(1, options.clients // per_process)
             # Steady state, as a server that has been up a while: every worker has loaded its URLs,
@@ -148,11 +167,15 @@ def main() -> None:
             with multiprocessing.Pool(processes) as pool:
                 pool.map(client_process, [(base, session.public_id, per_process, 3, 0.0)] * processes)
             figures = {}
-            for phase, think, seconds in (("polling (each client: status every 1 s)", 1.0, options.seconds),
-                                          ("saturation (no think time)", 0.0, options.seconds / 2)):
+            for phase, think, seconds in (
+                ("polling (each client: status every 1 s)", 1.0, options.seconds),
+                ("saturation (no think time)", 0.0, options.seconds / 2),
+            ):
                 before = session.progress()["enriched_count"]
                 with multiprocessing.Pool(processes) as pool:
-                    batches = pool.map(client_process, [(base, session.public_id, per_process, seconds, think)] * processes)
+                    batches = pool.map(
+                        client_process, [(base, session.public_id, per_process, seconds, think)] * processes
+                    )
                 results = [r for batch in batches for r in batch]
                 figures[phase] = report(phase, results, seconds)
                 print(f"    enrichment meanwhile: {before} → {session.progress()['enriched_count']} films identified")
@@ -164,8 +187,10 @@ def main() -> None:
     polling = figures[next(iter(figures))]
     errors = sum(e for phase in figures.values() for _, e in phase.values())
     met = errors == 0 and polling["status"][0] < 50
-    print(f"targets (0 errors, status p99 < 50 ms while polling): {'met' if met else 'MISSED'} "
-          f"(errors {errors}, status p99 {polling['status'][0]:.1f} ms)")
+    print(
+        f"targets (0 errors, status p99 < 50 ms while polling): {'met' if met else 'MISSED'} "
+        f"(errors {errors}, status p99 {polling['status'][0]:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

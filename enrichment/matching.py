@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, Collection, Iterable, Protocol
+from typing import Any, Protocol
 
 from django.db.models import TextChoices
 
@@ -112,7 +113,9 @@ class MatchResult:
     media_type: MediaType | None  # when matched
     tmdb_id: int | None
     score: float | None  # of the chosen (or best) candidate, 0..1
-    candidates: list[dict]  # best first, <= MAX_CANDIDATES: {tmdb_id, media_type, title, original_title, year, poster_path, vote_count, score}
+    candidates: list[
+        dict
+    ]  # best first, <= MAX_CANDIDATES: {tmdb_id, media_type, title, original_title, year, poster_path, vote_count, score}
     searches: int  # search requests used
 
 
@@ -152,7 +155,9 @@ def title_similarity(query: str, candidate: str) -> float:
     if re.findall(r"\d+", a) != re.findall(r"\d+", b):
         return 0.0  # sequels and parts differ by a number only: "Part 1" is not a near miss of "Part 2"
     # A spelling near miss is no surer than a loose equality, so it never scores above one.
-    return min(LOOSE_EQUAL_TITLE_SIMILARITY, SequenceMatcher(None, a, b, autojunk=False).ratio() ** FUZZY_TITLE_EXPONENT)
+    return min(
+        LOOSE_EQUAL_TITLE_SIMILARITY, SequenceMatcher(None, a, b, autojunk=False).ratio() ** FUZZY_TITLE_EXPONENT
+    )
 
 
 def year_factor(query_year: int | None, candidate_year: int | None) -> float:

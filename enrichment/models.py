@@ -121,7 +121,8 @@ class Film(models.Model):
                 for lang in d.get("spoken_languages") or []
             ],
             "production_countries": [
-                {"code": c.get("iso_3166_1", ""), "name": c.get("name", "")} for c in d.get("production_countries") or []
+                {"code": c.get("iso_3166_1", ""), "name": c.get("name", "")}
+                for c in d.get("production_countries") or []
             ],
             "fetched_at": timezone.now(),
         }
@@ -135,8 +136,13 @@ class Film(models.Model):
             FilmFacet(film=self, kind=kind.ACTOR, key=str(p["id"]), name=p["name"], position=i)
             for i, p in enumerate(self.cast)
         ]
-        rows += [FilmFacet(film=self, kind=kind.COUNTRY, key=c["code"], name=c["name"]) for c in self.production_countries]
-        rows += [FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"]) for lang in self.spoken_languages]
+        rows += [
+            FilmFacet(film=self, kind=kind.COUNTRY, key=c["code"], name=c["name"]) for c in self.production_countries
+        ]
+        rows += [
+            FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"])
+            for lang in self.spoken_languages
+        ]
         return rows
 
 

@@ -134,7 +134,9 @@ class Runner:
         )
         with transaction.atomic():
             # skip_locked keeps two PostgreSQL workers on disjoint films; SQLite serialises writers anyway.
-            ids = list(claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit])
+            ids = list(
+                claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit]
+            )
             Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
         self.renew()
         self.claimed_any = self.claimed_any or bool(ids)

@@ -16,7 +16,7 @@ class MovieCorrectionForm(forms.ModelForm):
 
     class Meta:
         model = Movie
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
 
 
 @admin.register(Session)
@@ -51,13 +51,49 @@ class MovieAdmin(admin.ModelAdmin):
     list_filter = ["match_status", "liked", "in_watchlist"]
     search_fields = ["title", "letterboxd_uri"]
     raw_id_fields = ["session", "film"]
-    readonly_fields = ["match_candidates", "match_error", "match_attempts", "enriched_at", "claim_token", "claimed_until"]
+    readonly_fields = [
+        "match_candidates",
+        "match_error",
+        "match_attempts",
+        "enriched_at",
+        "claim_token",
+        "claimed_until",
+    ]
     fieldsets = [
         (None, {"fields": ["session", "title", "year", "letterboxd_uri"]}),
-        ("From the export", {"fields": ["watched", "watched_date", "rating", "rated_date", "liked", "in_watchlist",
-                                        "viewing_count", "rewatch_count", "first_watched", "last_watched"]}),
-        ("TMDB", {"fields": ["manual_tmdb_id", "manual_media_type", "film", "match_status", "match_score",
-                             "match_candidates", "match_error", "match_attempts", "enriched_at"]}),
+        (
+            "From the export",
+            {
+                "fields": [
+                    "watched",
+                    "watched_date",
+                    "rating",
+                    "rated_date",
+                    "liked",
+                    "in_watchlist",
+                    "viewing_count",
+                    "rewatch_count",
+                    "first_watched",
+                    "last_watched",
+                ]
+            },
+        ),
+        (
+            "TMDB",
+            {
+                "fields": [
+                    "manual_tmdb_id",
+                    "manual_media_type",
+                    "film",
+                    "match_status",
+                    "match_score",
+                    "match_candidates",
+                    "match_error",
+                    "match_attempts",
+                    "enriched_at",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -65,7 +101,9 @@ class MovieAdmin(admin.ModelAdmin):
         tmdb_id = form.cleaned_data.get("manual_tmdb_id")
         if tmdb_id:
             try:
-                enrichment.set_manual_match(obj, tmdb_id, form.cleaned_data.get("manual_media_type") or enrichment.MediaType.MOVIE)
+                enrichment.set_manual_match(
+                    obj, tmdb_id, form.cleaned_data.get("manual_media_type") or enrichment.MediaType.MOVIE
+                )
             except enrichment.TmdbError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 

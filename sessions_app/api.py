@@ -17,7 +17,6 @@ from .filters import MovieFilter
 from .importing import import_upload
 from .letterboxd import ExportError, too_large
 from .models import Session
-from .visits import visit
 from .serializers import (
     MovieCorrectionSerializer,
     MovieSerializer,
@@ -28,6 +27,7 @@ from .serializers import (
     UploadSerializer,
     ViewingSerializer,
 )
+from .visits import visit
 
 
 def exception_handler(exc, context):
@@ -125,7 +125,9 @@ class MovieDetailView(generics.RetrieveAPIView):
         correction = MovieCorrectionSerializer(data=request.data)
         correction.is_valid(raise_exception=True)
         try:
-            movie = enrichment.set_manual_match(movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"])
+            movie = enrichment.set_manual_match(
+                movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"]
+            )
         except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         return Response(MovieSerializer(movie).data)

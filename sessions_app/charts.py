@@ -41,7 +41,10 @@ def columns(rows: list[tuple[str, float]], title: str) -> SafeString:
             parts.append(f'<text class="label" x="{x + bar / 2:.1f}" y="{height - 5}">{escape(label)}</text>')
     return format_html(
         '<svg class="chart columns" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
-        WIDTH, height, title, mark_safe("".join(parts)),
+        WIDTH,
+        height,
+        title,
+        mark_safe("".join(parts)),
     )
 
 
@@ -65,7 +68,10 @@ def bars(rows: list[tuple[str, float]], title: str) -> SafeString:
         )
     return format_html(
         '<svg class="chart bars" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
-        WIDTH, len(rows) * row_height, title, mark_safe("".join(parts)),
+        WIDTH,
+        len(rows) * row_height,
+        title,
+        mark_safe("".join(parts)),
     )
 
 
@@ -98,6 +104,8 @@ def heatmap(year: int, per_day: dict[date, int], backfilled: set[date]) -> SafeS
     width = 54 * cell
     return format_html(
         '<svg class="chart heatmap" viewBox="0 0 {} {}" role="img" aria-label="Viewings per day in {}">{}</svg>',
-        f"{width:.0f}", f"{7 * cell + 12:.0f}", year, mark_safe("".join(parts)),
+        f"{width:.0f}",
+        f"{7 * cell + 12:.0f}",
+        year,
+        mark_safe("".join(parts)),
     )
-

@@ -3,9 +3,8 @@
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from enrichment.models import FilmFacet
-
 from enrichment.matching import MatchStatus
+from enrichment.models import FilmFacet
 
 from .models import Movie
 
@@ -36,7 +35,9 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 class MovieFilter(django_filters.FilterSet):
     genre = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.GENRE), label="Genre (name or TMDB id)")
-    director = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.DIRECTOR), label="Director (name or TMDB id)")
+    director = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.DIRECTOR), label="Director (name or TMDB id)"
+    )
     actor = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.ACTOR), label="Actor (name or TMDB id)")
     country = django_filters.CharFilter(
         method=_facet_filter(FilmFacet.Kind.COUNTRY), label="Production country (ISO code or name)"

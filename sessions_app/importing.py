@@ -3,7 +3,8 @@ committed, hand the session to enrichment."""
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from django.db import connections, models, router, transaction
 

@@ -93,7 +93,12 @@ class Session(models.Model):
         }
 
     def status_payload(self) -> dict:
-        return {"session_id": self.public_id, "status": self.status, "error_message": self.error_message, **self.progress()}
+        return {
+            "session_id": self.public_id,
+            "status": self.status,
+            "error_message": self.error_message,
+            **self.progress(),
+        }
 
 
 class MovieQuerySet(models.QuerySet):

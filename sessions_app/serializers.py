@@ -139,7 +139,9 @@ class MovieCorrectionSerializer(serializers.Serializer):
 
 
 class ReenrichSerializer(serializers.Serializer):
-    all = serializers.BooleanField(default=False, help_text="Re-identify every film, not only unmatched and failed ones.")
+    all = serializers.BooleanField(
+        default=False, help_text="Re-identify every film, not only unmatched and failed ones."
+    )
 
 
 class ViewingSerializer(serializers.ModelSerializer):

@@ -131,7 +131,9 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     session = visit(public_id)
     page = Paginator(stats.people_index(session, kind), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "sessions_app/people.html", {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED}
+        request,
+        "sessions_app/people.html",
+        {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED},
     )
 
 
@@ -146,7 +148,9 @@ def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
         movie = get_object_or_404(session.movies, pk=movie_id)
         reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
         if reference is None:
-            errors[movie.pk] = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
+            errors[movie.pk] = (
+                "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
+            )
         else:
             try:
                 movie = enrichment.set_manual_match(movie, reference[0], reference[1])

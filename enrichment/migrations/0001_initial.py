@@ -5,71 +5,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Film',
+            name="Film",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('media_type', models.CharField(choices=[('movie', 'Movie'), ('tv', 'Tv')], default='movie', max_length=8)),
-                ('tmdb_id', models.PositiveIntegerField()),
-                ('title', models.TextField(blank=True)),
-                ('original_title', models.TextField(blank=True)),
-                ('release_date', models.DateField(blank=True, null=True)),
-                ('runtime', models.PositiveIntegerField(blank=True, null=True)),
-                ('budget', models.BigIntegerField(blank=True, null=True)),
-                ('revenue', models.BigIntegerField(blank=True, null=True)),
-                ('popularity', models.FloatField(blank=True, null=True)),
-                ('vote_average', models.FloatField(blank=True, null=True)),
-                ('vote_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('original_language', models.CharField(blank=True, max_length=16)),
-                ('poster_path', models.CharField(blank=True, max_length=200)),
-                ('imdb_id', models.CharField(blank=True, max_length=20)),
-                ('genres', models.JSONField(blank=True, default=list)),
-                ('directors', models.JSONField(blank=True, default=list)),
-                ('cast', models.JSONField(blank=True, default=list)),
-                ('spoken_languages', models.JSONField(blank=True, default=list)),
-                ('production_countries', models.JSONField(blank=True, default=list)),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "media_type",
+                    models.CharField(choices=[("movie", "Movie"), ("tv", "Tv")], default="movie", max_length=8),
+                ),
+                ("tmdb_id", models.PositiveIntegerField()),
+                ("title", models.TextField(blank=True)),
+                ("original_title", models.TextField(blank=True)),
+                ("release_date", models.DateField(blank=True, null=True)),
+                ("runtime", models.PositiveIntegerField(blank=True, null=True)),
+                ("budget", models.BigIntegerField(blank=True, null=True)),
+                ("revenue", models.BigIntegerField(blank=True, null=True)),
+                ("popularity", models.FloatField(blank=True, null=True)),
+                ("vote_average", models.FloatField(blank=True, null=True)),
+                ("vote_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("original_language", models.CharField(blank=True, max_length=16)),
+                ("poster_path", models.CharField(blank=True, max_length=200)),
+                ("imdb_id", models.CharField(blank=True, max_length=20)),
+                ("genres", models.JSONField(blank=True, default=list)),
+                ("directors", models.JSONField(blank=True, default=list)),
+                ("cast", models.JSONField(blank=True, default=list)),
+                ("spoken_languages", models.JSONField(blank=True, default=list)),
+                ("production_countries", models.JSONField(blank=True, default=list)),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('media_type', 'tmdb_id'), name='film_unique_tmdb')],
+                "constraints": [models.UniqueConstraint(fields=("media_type", "tmdb_id"), name="film_unique_tmdb")],
             },
         ),
         migrations.CreateModel(
-            name='FilmFacet',
+            name="FilmFacet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('genre', 'Genre'), ('director', 'Director'), ('actor', 'Actor'), ('country', 'Country'), ('language', 'Language')], max_length=10)),
-                ('key', models.CharField(max_length=32)),
-                ('name', models.CharField(max_length=300)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('film', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facets', to='enrichment.film')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("genre", "Genre"),
+                            ("director", "Director"),
+                            ("actor", "Actor"),
+                            ("country", "Country"),
+                            ("language", "Language"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("key", models.CharField(max_length=32)),
+                ("name", models.CharField(max_length=300)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "film",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="facets", to="enrichment.film"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'name'], name='facet_kind_name'), models.Index(fields=['kind', 'key'], name='facet_kind_key'), models.Index(fields=['film', 'kind'], name='facet_film_kind')],
+                "indexes": [
+                    models.Index(fields=["kind", "name"], name="facet_kind_name"),
+                    models.Index(fields=["kind", "key"], name="facet_kind_key"),
+                    models.Index(fields=["film", "kind"], name="facet_film_kind"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FilmMatch',
+            name="FilmMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('letterboxd_uri', models.CharField(blank=True, max_length=200)),
-                ('title', models.TextField()),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('matched', 'Matched'), ('ambiguous', 'Ambiguous'), ('not_found', 'Not Found')], max_length=16)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('candidates', models.JSONField(blank=True, default=list)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('film', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='enrichment.film')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("letterboxd_uri", models.CharField(blank=True, max_length=200)),
+                ("title", models.TextField()),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("matched", "Matched"), ("ambiguous", "Ambiguous"), ("not_found", "Not Found")],
+                        max_length=16,
+                    ),
+                ),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("candidates", models.JSONField(blank=True, default=list)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "film",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="enrichment.film",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['letterboxd_uri'], name='filmmatch_uri'), models.Index(fields=['title', 'year'], name='filmmatch_title_year')],
+                "indexes": [
+                    models.Index(fields=["letterboxd_uri"], name="filmmatch_uri"),
+                    models.Index(fields=["title", "year"], name="filmmatch_title_year"),
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enrichment', '0003_forget_stale_tmdb_data'),
+        ("enrichment", "0003_forget_stale_tmdb_data"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='film',
-            name='media_type',
-            field=models.CharField(choices=[('movie', 'Movie'), ('tv', 'TV series')], default='movie', max_length=8),
+            model_name="film",
+            name="media_type",
+            field=models.CharField(choices=[("movie", "Movie"), ("tv", "TV series")], default="movie", max_length=8),
         ),
     ]

@@ -10,7 +10,10 @@ def export_of(rows, uri_prefix="https://boxd.it/film") -> Export:
     export = Export()
     export.add(
         "watched.csv",
-        *[["2024-01-01", title, "" if year is None else str(year), f"{uri_prefix}{i}"] for i, (title, year) in enumerate(rows)],
+        *[
+            ["2024-01-01", title, "" if year is None else str(year), f"{uri_prefix}{i}"]
+            for i, (title, year) in enumerate(rows)
+        ],
     )
     return export
 

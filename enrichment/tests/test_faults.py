@@ -9,12 +9,11 @@ from django.db import connection
 from django.utils import timezone
 
 from enrichment import services, worker
+from enrichment.tests.helpers import enrich_now, imported
 from enrichment.tmdb import reset_client
 from enrichment.tmdb.catalogue import HARD_CASES, letterboxd_rows, synthetic_catalogue
 from enrichment.tmdb.double import TmdbDouble
 from sessions_app.models import Movie, Session
-
-from enrichment.tests.helpers import enrich_now, imported
 
 SETTLED = {"matched", "not_found", "ambiguous", "failed"}
 
@@ -37,7 +36,9 @@ def test_twenty_percent_faults_settle_every_film_and_the_schedule_retries_the_fa
 
     # TMDB recovers; later, the schedule's sweep puts failed films back in the queue
     tmdb_double.configure(fault_rate=0.0)
-    Movie.objects.filter(session=session, match_status="failed").update(enriched_at=timezone.now() - services.FAILED_RETRY_AFTER * 2)
+    Movie.objects.filter(session=session, match_status="failed").update(
+        enriched_at=timezone.now() - services.FAILED_RETRY_AFTER * 2
+    )
     assert services.recover()["retried"] == len(failed)
     session = enrich_now(session)
     expected = {(t, y): status for t, y, status, *_ in HARD_CASES}

@@ -14,7 +14,9 @@ from enrichment.matching import (
 )
 
 
-def movie(tmdb_id: int, title: str, date: str, votes: int, original_title: str | None = None, popularity: float = 5.0) -> dict:
+def movie(
+    tmdb_id: int, title: str, date: str, votes: int, original_title: str | None = None, popularity: float = 5.0
+) -> dict:
     """A TMDB /search/movie item, trimmed to the fields matching reads plus a few it must ignore."""
     return {
         "adult": False,
@@ -56,14 +58,24 @@ class RecordingSearch:
     includes the extra years given per film (festival premieres).
     """
 
-    def __init__(self, movies: list[dict] = (), other_release_years: dict[int, set[int]] | None = None, tv: list[dict] = ()):
+    def __init__(
+        self, movies: list[dict] = (), other_release_years: dict[int, set[int]] | None = None, tv: list[dict] = ()
+    ):
         self.movies = list(movies)
         self.other_release_years = other_release_years or {}
         self.tv = list(tv)
         self.calls: list[tuple] = []
 
-    def search_movie(self, query: str, *, year: int | None = None, primary_release_year: int | None = None) -> list[dict]:
-        self.calls.append(("movie", query, {k: v for k, v in (("year", year), ("primary_release_year", primary_release_year)) if v is not None}))
+    def search_movie(
+        self, query: str, *, year: int | None = None, primary_release_year: int | None = None
+    ) -> list[dict]:
+        self.calls.append(
+            (
+                "movie",
+                query,
+                {k: v for k, v in (("year", year), ("primary_release_year", primary_release_year)) if v is not None},
+            )
+        )
 
         def primary(item: dict) -> int | None:
             return int(item["release_date"][:4]) if item["release_date"] else None
@@ -76,8 +88,14 @@ class RecordingSearch:
         ]
 
     def search_tv(self, query: str, *, first_air_date_year: int | None = None) -> list[dict]:
-        self.calls.append(("tv", query, {} if first_air_date_year is None else {"first_air_date_year": first_air_date_year}))
-        return [item for item in self.tv if first_air_date_year is None or item["first_air_date"][:4] == str(first_air_date_year)]
+        self.calls.append(
+            ("tv", query, {} if first_air_date_year is None else {"first_air_date_year": first_air_date_year})
+        )
+        return [
+            item
+            for item in self.tv
+            if first_air_date_year is None or item["first_air_date"][:4] == str(first_air_date_year)
+        ]
 
 
 # --- Normalisation ---------------------------------------------------------------------------------
@@ -124,11 +142,16 @@ def test_it_scores_titles_exact_then_article_or_spacing_then_fuzzy() -> None:
     assert 0.85 < title_similarity("Das Boot", "Boot") < 1.0
     assert 0.85 < title_similarity("WALLE", "WALL·E") < 1.0
     assert 0.85 < title_similarity("Spider-Man: Into the Spiderverse", "Spider-Man: Into the Spider-Verse") < 1.0
-    near_miss = title_similarity("The Lord of the Rings: The Fellowship of the Rings", "The Lord of the Rings: The Fellowship of the Ring")
+    near_miss = title_similarity(
+        "The Lord of the Rings: The Fellowship of the Rings", "The Lord of the Rings: The Fellowship of the Ring"
+    )
     assert near_miss == title_similarity("Witch", "The Witch")  # never surer than a loose equality
     assert title_similarity("Love, Death & Robots: Three Robots", "Love, Death & Robots") < 0.5
     assert title_similarity("Alien", "Aliens") < title_similarity("Alien", "Alien")
-    assert title_similarity("Harry Potter and the Deathly Hallows: Part 1", "Harry Potter and the Deathly Hallows: Part 2") == 0.0
+    assert (
+        title_similarity("Harry Potter and the Deathly Hallows: Part 1", "Harry Potter and the Deathly Hallows: Part 2")
+        == 0.0
+    )
     assert title_similarity("Blade Runner", "Blade Runner 2049") == 0.0
     assert title_similarity("A", "An") < 0.5  # a lone article is the title, not an article
     assert title_similarity("", "Anything") == 0.0
@@ -142,21 +165,37 @@ def found(*items: dict, media_type: str = "movie") -> list[tuple[str, dict]]:
 
 
 def test_it_matches_the_feature_not_the_short_sharing_its_title_and_year() -> None:
-    flow = judge("Flow", 2024, found(movie(2001, "Flow", "2024-08-29", 12, popularity=90.0), movie(823219, "Flow", "2024-01-30", 2100)))
+    flow = judge(
+        "Flow",
+        2024,
+        found(movie(2001, "Flow", "2024-08-29", 12, popularity=90.0), movie(823219, "Flow", "2024-01-30", 2100)),
+    )
     assert (flow.status, flow.media_type, flow.tmdb_id) == ("matched", "movie", 823219)
     assert [c["tmdb_id"] for c in flow.candidates] == [823219, 2001]
     assert flow.score == flow.candidates[0]["score"] >= ACCEPT_SCORE
 
-    moonlight = judge("Moonlight", 2016, found(movie(376867, "Moonlight", "2016-10-21", 7400), movie(441000, "Moonlight", "2016-03-01", 4)))
+    moonlight = judge(
+        "Moonlight",
+        2016,
+        found(movie(376867, "Moonlight", "2016-10-21", 7400), movie(441000, "Moonlight", "2016-03-01", 4)),
+    )
     assert (moonlight.status, moonlight.tmdb_id) == ("matched", 376867)
 
 
 @pytest.mark.parametrize(
     ("title", "year", "items"),
     [
-        ("The Witch", 2015, [movie(310131, "The Witch", "2015-01-27", 7200), movie(999001, "The Witch", "2015-06-11", 1400)]),
+        (
+            "The Witch",
+            2015,
+            [movie(310131, "The Witch", "2015-01-27", 7200), movie(999001, "The Witch", "2015-06-11", 1400)],
+        ),
         ("Enemy", 2013, [movie(181886, "Enemy", "2013-09-08", 5300), movie(999002, "Enemy", "2013-02-01", 600)]),
-        ("Enemy", 2013, [movie(181886, "Enemy", "2013-09-08", 5300), movie(999003, "Enemy", "2013-02-01", 5300, popularity=99.0)]),
+        (
+            "Enemy",
+            2013,
+            [movie(181886, "Enemy", "2013-09-08", 5300), movie(999003, "Enemy", "2013-02-01", 5300, popularity=99.0)],
+        ),
     ],
 )
 def test_it_leaves_same_title_same_year_namesakes_ambiguous(title: str, year: int, items: list[dict]) -> None:
@@ -335,7 +374,9 @@ def test_it_keeps_searching_when_only_obscure_films_tie_in_the_primary_year() ->
 
 
 def test_it_stops_early_on_namesakes_and_keeps_candidates_from_every_step() -> None:
-    witch = RecordingSearch([movie(310131, "The Witch", "2015-01-27", 7200), movie(999001, "The Witch", "2015-06-11", 1400)])
+    witch = RecordingSearch(
+        [movie(310131, "The Witch", "2015-01-27", 7200), movie(999001, "The Witch", "2015-06-11", 1400)]
+    )
     result = match_film(witch, "The Witch", 2015)
     assert (result.status, result.searches) == ("ambiguous", 1)
 
@@ -344,7 +385,9 @@ def test_it_stops_early_on_namesakes_and_keeps_candidates_from_every_step() -> N
     result = match_film(source, "Heat", 1994)
     assert (result.status, result.tmdb_id, result.searches) == ("matched", 1, 3)
 
-    source = RecordingSearch([movie(1, "Heat", "1990-01-01", 50), movie(2, "Heat", "", 50)], tv=[series(9, "Heat", "1994-01-01", 20)])
+    source = RecordingSearch(
+        [movie(1, "Heat", "1990-01-01", 50), movie(2, "Heat", "", 50)], tv=[series(9, "Heat", "1994-01-01", 20)]
+    )
     result = match_film(source, "Heat", 1994)
     assert (result.status, result.media_type, result.tmdb_id, result.searches) == ("matched", "tv", 9, 6)
     assert [(c["media_type"], c["tmdb_id"]) for c in result.candidates] == [("tv", 9), ("movie", 2), ("movie", 1)]

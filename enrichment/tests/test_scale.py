@@ -71,8 +71,12 @@ class Workers:
         for _ in range(count):
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=self.env, start_new_session=True,
-                    stdout=subprocess.DEVNULL, stderr=open(os.environ.get("WORKER_LOG", os.devnull), "a"),
+                    [sys.executable, "manage.py", "qcluster"],
+                    cwd=ROOT,
+                    env=self.env,
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=open(os.environ.get("WORKER_LOG", os.devnull), "a"),
                 )
             )
 
@@ -93,15 +97,23 @@ def workers(engines):
 
 def import_export(env: dict, rows, tmp_path: Path, name: str) -> Session:
     """Upload through `manage.py import_letterboxd` in its own process, as a person would (enqueues on Redis)."""
-    body = csv_text(["Date", "Name", "Year", "Letterboxd URI"],
-                    [["2024-01-01", title, year, f"https://boxd.it/{name}-{i}"] for i, (title, year) in enumerate(rows)])
+    body = csv_text(
+        ["Date", "Name", "Year", "Letterboxd URI"],
+        [["2024-01-01", title, year, f"https://boxd.it/{name}-{i}"] for i, (title, year) in enumerate(rows)],
+    )
     path = tmp_path / f"{name}.zip"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("watched.csv", body)
     path.write_bytes(buffer.getvalue())
-    out = subprocess.run([sys.executable, "manage.py", "import_letterboxd", str(path)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "import_letterboxd", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return Session.objects.get(public_id=out.split()[0])
 
 
@@ -120,11 +132,14 @@ def test_three_workers_share_five_sessions_fairly_and_fetch_every_film_once(engi
     with TmdbDouble(catalogue, read_token="scale-token", latency=0.01) as double:
         engines.update(TMDB_API_URL=double.url, TMDB_RATE_LIMIT="400")
         large = import_export(engines, rows[:3000], tmp_path, "large")
-        small = [import_export(engines, rows[3000 + 200 * i: 3200 + 200 * i], tmp_path, f"small{i}") for i in range(4)]
+        small = [import_export(engines, rows[3000 + 200 * i : 3200 + 200 * i], tmp_path, f"small{i}") for i in range(4)]
         workers.start(3)
         sessions = [large, *small]
-        wait_until(lambda: all(s.status == "completed" for s in Session.objects.filter(pk__in=[s.pk for s in sessions])),
-                   240, "five sessions to complete")
+        wait_until(
+            lambda: all(s.status == "completed" for s in Session.objects.filter(pk__in=[s.pk for s in sessions])),
+            240,
+            "five sessions to complete",
+        )
         fetches = double.movie_fetches()
         searches = double.stats()["by_kind"]["search_movie"]
     assert len(fetches) == 3800 and set(fetches.values()) == {1}  # every film fetched exactly once

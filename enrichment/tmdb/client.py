@@ -18,7 +18,7 @@ import random
 import re
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,9 +26,8 @@ import redis
 import requests
 import requests_cache
 from django.conf import settings
-from requests.adapters import HTTPAdapter
-
 from django.db.models import TextChoices
+from requests.adapters import HTTPAdapter
 
 from .ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 
@@ -102,7 +101,7 @@ class _NetworkAdapter(HTTPAdapter):
             client._count_sent()
             try:
                 response = super().send(with_secret, **kwargs)
-                response.content  # read in the slot, so the connection is back in the pool for the next
+                _ = response.content  # read in the slot, so the connection is back in the pool for the next
             except requests.RequestException as exc:
                 # requests' messages quote the full URL; raise the same kind with the path only
                 raise type(exc)(f"{type(exc).__name__} on {urlsplit(request.url).path}") from None
@@ -193,10 +192,17 @@ class TmdbClient:
         self._session.close()
 
     # --- endpoints ---------------------------------------------------------------------------------
-    def search_movie(self, query: str, *, year: int | None = None, primary_release_year: int | None = None) -> list[dict]:
+    def search_movie(
+        self, query: str, *, year: int | None = None, primary_release_year: int | None = None
+    ) -> list[dict]:
         """First page (20 results) in TMDB's relevance order; `year` matches any release date."""
-        params = {"query": query, "include_adult": "false", "page": 1, "year": year,
-                  "primary_release_year": primary_release_year}
+        params = {
+            "query": query,
+            "include_adult": "false",
+            "page": 1,
+            "year": year,
+            "primary_release_year": primary_release_year,
+        }
         return self._get("/search/movie", params)["results"]
 
     def search_tv(self, query: str, *, first_air_date_year: int | None = None) -> list[dict]:
@@ -234,7 +240,9 @@ class TmdbClient:
                 if status == 429:
                     rate_limited += 1
                     if rate_limited >= MAX_RATE_LIMITED_ATTEMPTS:
-                        raise TmdbUnavailable(f"TMDB kept rate limiting {path} ({rate_limited} times); try again later.")
+                        raise TmdbUnavailable(
+                            f"TMDB kept rate limiting {path} ({rate_limited} times); try again later."
+                        )
                     delay = _retry_after(response) or self._backoff(rate_limited)
                     logger.warning("TMDB rate limited %s: pausing all requests for %.2fs", path, delay)
                     self.limiter.pause(delay)  # the next acquire() waits it out
@@ -255,8 +263,11 @@ class TmdbClient:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
     def _auth_help(self, response: requests.Response) -> str:
-        used = "read access token (TMDB_READ_TOKEN)" if self.read_token else (
-            "API key (TMDB_API_KEY)" if self.api_key else "request without credentials")
+        used = (
+            "read access token (TMDB_READ_TOKEN)"
+            if self.read_token
+            else ("API key (TMDB_API_KEY)" if self.api_key else "request without credentials")
+        )
         return (
             f"TMDB rejected the {used}: {self._scrub(_status_message(response))} "
             "Set TMDB_READ_TOKEN to your API Read Access Token (preferred) or TMDB_API_KEY to your API key, "
@@ -289,7 +300,7 @@ def _retry_after(response: requests.Response) -> float | None:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+        seconds = (when - datetime.now(UTC)).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 

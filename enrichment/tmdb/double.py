@@ -21,9 +21,10 @@ import socket
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, builtin_catalogue
@@ -42,9 +43,26 @@ CONFIGURATION = {
         "profile_sizes": ["w45", "w185", "h632", "original"],
         "still_sizes": ["w92", "w185", "w300", "original"],
     },
-    "change_keys": ["adult", "air_date", "also_known_as", "alternative_titles", "biography", "birthday", "budget",
-                    "cast", "crew", "genres", "imdb_id", "original_title", "overview", "release_dates",
-                    "revenue", "runtime", "spoken_languages", "title"],
+    "change_keys": [
+        "adult",
+        "air_date",
+        "also_known_as",
+        "alternative_titles",
+        "biography",
+        "birthday",
+        "budget",
+        "cast",
+        "crew",
+        "genres",
+        "imdb_id",
+        "original_title",
+        "overview",
+        "release_dates",
+        "revenue",
+        "runtime",
+        "spoken_languages",
+        "title",
+    ],
 }
 
 # (HTTP status, TMDB status_code, status_message)
@@ -101,8 +119,9 @@ class TmdbDouble:
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> TmdbDouble:
         self._server = _Server(("127.0.0.1", self._port), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="tmdb-double", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="tmdb-double", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -259,7 +278,7 @@ def _page_of(items: list[dict[str, Any]], params: dict[str, str]) -> tuple[int, 
     start = (int(page) - 1) * PAGE_SIZE
     return 200, {
         "page": int(page),
-        "results": items[start:start + PAGE_SIZE],
+        "results": items[start : start + PAGE_SIZE],
         "total_pages": max(1, math.ceil(len(items) / PAGE_SIZE)),
         "total_results": len(items),
     }
@@ -272,10 +291,16 @@ ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("search_tv", re.compile(r"/3/search/tv"), lambda d, m, p: d._search_tv(p)),
     ("tv", re.compile(r"/3/tv/(\d+)"), lambda d, m, p: d._details(d.catalogue.series.get(int(m[1])), p)),
     ("configuration", re.compile(r"/3/configuration"), lambda d, m, p: (200, CONFIGURATION)),
-    ("genres", re.compile(r"/3/genre/movie/list"),
-     lambda d, m, p: (200, {"genres": [{"id": k, "name": v} for k, v in MOVIE_GENRES.items()]})),
-    ("genres", re.compile(r"/3/genre/tv/list"),
-     lambda d, m, p: (200, {"genres": [{"id": k, "name": v} for k, v in TV_GENRES.items()]})),
+    (
+        "genres",
+        re.compile(r"/3/genre/movie/list"),
+        lambda d, m, p: (200, {"genres": [{"id": k, "name": v} for k, v in MOVIE_GENRES.items()]}),
+    ),
+    (
+        "genres",
+        re.compile(r"/3/genre/tv/list"),
+        lambda d, m, p: (200, {"genres": [{"id": k, "name": v} for k, v in TV_GENRES.items()]}),
+    ),
 ]
 
 
@@ -347,9 +372,15 @@ class _Handler(BaseHTTPRequestHandler):
             if config.bare_429:
                 self._send(429, None)
             else:
-                self._send(429, {"status_code": 25, "success": False, "status_message":
-                                 f"Your request count is over the allowed limit of {config.rate_limit:g}."},
-                           {"Retry-After": str(retry_after)})
+                self._send(
+                    429,
+                    {
+                        "status_code": 25,
+                        "success": False,
+                        "status_message": f"Your request count is over the allowed limit of {config.rate_limit:g}.",
+                    },
+                    {"Retry-After": str(retry_after)},
+                )
             return
         if not self._authorized(config, params):
             double._record(Arrival(arrived, kind, 401))

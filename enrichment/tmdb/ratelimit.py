@@ -20,7 +20,6 @@ from typing import Protocol
 
 import redis
 
-
 SPACING_MARGIN = 1.05
 
 

@@ -165,7 +165,15 @@ class Budget:
         try:
             with archive.open(info) as member:
                 data = member.read(self.left + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error, lzma.LZMAError) as exc:
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            zlib.error,
+            lzma.LZMAError,
+        ) as exc:
             raise ExportError(f"{self.zip_name}: {info.filename} cannot be read ({exc}).") from exc
         if len(data) > self.left:
             raise ExportError(_expands_too_far(self.zip_name))
@@ -188,7 +196,7 @@ LOOSE_NAME_RE = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?\.csv$")
 
 def _files_from_csvs(uploads: list[tuple[str, BinaryIO, int]], uploaded: list[dict]) -> ExportFiles:
     texts: dict[str, str] = {}
-    for (_, fileobj, _), meta in zip(uploads, uploaded):
+    for (_, fileobj, _), meta in zip(uploads, uploaded, strict=True):
         base = meta["name"]
         if not base.lower().endswith(".csv"):
             raise ExportError(f"{base} is neither a ZIP nor a CSV file. Upload your Letterboxd export ZIP or its CSVs.")

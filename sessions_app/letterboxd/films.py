@@ -16,6 +16,7 @@ from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records
 from .records import ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
 from .tables import Table
 
+
 class FilmIndex:
     """The films of one export, identified by film URI where a file has one, else by (Name, Year)."""
 
@@ -97,7 +98,8 @@ def _read_tables(texts: dict[str, str], warnings: Warnings) -> dict[str, Table]:
         header_width = len(table.frame.columns)
         for i, width in table.short_rows():
             warnings.add(
-                name, table.line(i),
+                name,
+                table.line(i),
                 f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
                 "the missing ones were left empty.",
             )
@@ -108,7 +110,9 @@ def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int
     """(index, name, year, URI, date) of each row that names a film."""
     titles = table.column("Name")
     uris = table.column("Letterboxd URI")
-    for i, (title, year, uri, when) in enumerate(zip(titles, table.years(warnings), uris, table.dates("Date", warnings))):
+    for i, (title, year, uri, when) in enumerate(
+        zip(titles, table.years(warnings), uris, table.dates("Date", warnings), strict=True)
+    ):
         if not title:
             warnings.add(table.name, table.line(i), "no film name; row skipped.")
             continue
@@ -160,7 +164,8 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
             film, ambiguous = index.by_entry(title, year)
             if ambiguous:
                 warnings.add(
-                    name, table.line(i),
+                    name,
+                    table.line(i),
                     f"two films are called {title} ({year}); this entry was attached to the first ({film.uri}).",
                 )
             viewing = ViewingRecord(

@@ -13,6 +13,7 @@ import pandas as pd
 from .files import REQUIRED_COLUMNS, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
 
+
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
@@ -87,11 +88,12 @@ class Table:
         values = self.column(column)
         parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
         out: list[date | None] = []
-        for i, (raw, ts) in enumerate(zip(values, parsed)):
+        for i, (raw, ts) in enumerate(zip(values, parsed, strict=True)):
             if pd.isna(ts) or not DATE_RE.match(raw) or not FIRST_YEAR <= ts.year <= LAST_YEAR:
                 if raw:
                     warnings.add(
-                        self.name, self.line(i),
+                        self.name,
+                        self.line(i),
                         f"{column} {raw!r} is not a date (YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}); left empty.",
                     )
                 out.append(None)

@@ -13,7 +13,13 @@ in SQL) and aggregates the compact rows in Python.
 from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
 from .rankings import MIN_RATED, TOP_BILLED, Basis, Group, Ranking, people_index
 from .sections import (
-    BACKFILL_BATCH_VIEWINGS, BACKFILL_DAY_VIEWINGS, DRIFT_SHOWN, Dashboard, Time, dashboard, stars,
+    BACKFILL_BATCH_VIEWINGS,
+    BACKFILL_DAY_VIEWINGS,
+    DRIFT_SHOWN,
+    Dashboard,
+    Time,
+    dashboard,
+    stars,
 )
 
 __all__ = [

@@ -10,7 +10,19 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db.models import (
-    Avg, Case, Count, ExpressionWrapper, F, FloatField, Max, Q, QuerySet, Sum, Value, When, Window,
+    Avg,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
 )
 from django.db.models.functions import Cast, RowNumber
 
@@ -27,8 +39,14 @@ RATED_TOP = 10
 MIN_RATED = 3
 BAYES_WEIGHT = 3
 TOP_BILLED = 5  # actors count for a film only when billed this high (cameos are not "your" actors)
-RUNTIME_BUCKETS = ((0, 40, "under 40 min"), (40, 90, "40–89 min"), (90, 120, "90–119 min"),
-                   (120, 150, "120–149 min"), (150, 180, "150–179 min"), (180, None, "3 h or more"))
+RUNTIME_BUCKETS = (
+    (0, 40, "under 40 min"),
+    (40, 90, "40–89 min"),
+    (90, 120, "90–119 min"),
+    (120, 150, "120–149 min"),
+    (150, 180, "150–179 min"),
+    (180, None, "3 h or more"),
+)
 
 
 class Basis(StrEnum):
@@ -94,7 +112,9 @@ def _facets(session: Session) -> QuerySet:
 
 
 def _group(row: dict) -> Group:
-    return Group(row["key"], row["name"], row["films"], row["viewings"], row["rated"], Decimal(str(row["rating_sum"] or 0)))
+    return Group(
+        row["key"], row["name"], row["films"], row["viewings"], row["rated"], Decimal(str(row["rating_sum"] or 0))
+    )
 
 
 def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
@@ -131,7 +151,9 @@ def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
         top = [g for _, g in sorted(most[kind], key=lambda t: t[0])]
         best = [g for _, g in sorted(rated[kind], key=lambda t: t[0])]
         _score(top + best, mean)
-        rankings[kind] = Ranking(Basis.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind)
+        rankings[kind] = Ranking(
+            Basis.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind
+        )
     return rankings
 
 
@@ -151,7 +173,9 @@ def language_groups(library: list[MovieRow], spoken: list[Group]) -> list[Group]
     groups: dict[str, Group] = {}
     for m in library:
         if m.language:
-            groups.setdefault(m.language, Group(m.language, names.get(m.language, m.language))).add(m.viewing_count, m.rating)
+            groups.setdefault(m.language, Group(m.language, names.get(m.language, m.language))).add(
+                m.viewing_count, m.rating
+            )
     return list(groups.values())
 
 
@@ -181,7 +205,9 @@ def _score(groups: list[Group], mean: float | None) -> None:
 def rank(groups: list[Group], mean: float | None, filter_name: str, ordered: bool = False) -> Ranking:
     _score(groups, mean)
     most = sorted(groups, key=lambda g: (-g.films, -g.viewings, g.name))
-    rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name))
+    rated = sorted(
+        (g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name)
+    )
     most_watched = [g for g in most[:TOP] if g.films]
     return Ranking(
         basis=Basis.LIBRARY,

@@ -17,7 +17,6 @@ from operator import itemgetter
 from django.db.models import CharField, Expression, ExpressionWrapper, F, Field, IntegerField, TextField
 from django.db.models.functions import Cast
 
-
 from ..letterboxd import RATINGS
 from ..models import Movie, Session
 
@@ -76,19 +75,42 @@ def _half_stars(rating: str) -> ExpressionWrapper:
 def load_movies(session: Session) -> dict[int, MovieRow]:
     """The session's films with their TMDB runtime and language. Flags and ratings come unconverted, for
     the same reason as in `load_diary()` (flags are 0 or 1 on SQLite)."""
-    rows = session.movies.annotate(
-        half_stars=_half_stars("rating"),
-        watched_flag=_unconverted(F("watched")),
-        liked_flag=_unconverted(F("liked")),
-        watchlist_flag=_unconverted(F("in_watchlist")),
-    ).values_list(
-        "id", "title", "year", "watched_flag", "half_stars", "liked_flag", "watchlist_flag", "viewing_count",
-        "match_status", "film_id", "film__runtime", "film__original_language",
-    ).order_by()
+    rows = (
+        session.movies.annotate(
+            half_stars=_half_stars("rating"),
+            watched_flag=_unconverted(F("watched")),
+            liked_flag=_unconverted(F("liked")),
+            watchlist_flag=_unconverted(F("in_watchlist")),
+        )
+        .values_list(
+            "id",
+            "title",
+            "year",
+            "watched_flag",
+            "half_stars",
+            "liked_flag",
+            "watchlist_flag",
+            "viewing_count",
+            "match_status",
+            "film_id",
+            "film__runtime",
+            "film__original_language",
+        )
+        .order_by()
+    )
     return {
         pk: MovieRow(
-            pk, title, year, bool(watched), HALF_STAR_VALUES.get(half_stars), bool(liked), bool(watchlist), viewings,
-            bool(film_id) and status in Movie.IDENTIFIED, runtime, language,
+            pk,
+            title,
+            year,
+            bool(watched),
+            HALF_STAR_VALUES.get(half_stars),
+            bool(liked),
+            bool(watchlist),
+            viewings,
+            bool(film_id) and status in Movie.IDENTIFIED,
+            runtime,
+            language,
         )
         for pk, title, year, watched, half_stars, liked, watchlist, viewings, status, film_id, runtime, language in rows
     }
@@ -109,7 +131,9 @@ def load_diary(session: Session) -> Diary:
         .order_by("watched_date", "id")
     )
     # Column by column: zip(*rows) would hold an iterator per row, as many objects again as `Diary` spares.
-    movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (list(map(itemgetter(i), rows)) for i in range(7))
+    movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (
+        list(map(itemgetter(i), rows)) for i in range(7)
+    )
     day = date.fromisoformat
     return Diary(
         movie_ids,

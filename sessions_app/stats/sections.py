@@ -19,7 +19,14 @@ from enrichment.models import FilmFacet
 from ..letterboxd import RATINGS
 from ..models import Session
 from .rankings import (
-    TOP, Basis, Ranking, decade_groups, facet_rankings, language_groups, rank, runtime_groups,
+    TOP,
+    Basis,
+    Ranking,
+    decade_groups,
+    facet_rankings,
+    language_groups,
+    rank,
+    runtime_groups,
 )
 from .rows import Diary, MovieRow, load_diary, load_movies
 
@@ -176,7 +183,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
 def backfilled_days(diary: Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
     """Watched dates that record a bulk back-fill rather than a day of watching (see the thresholds above).
     `per_day` counts the diary's viewings per watched date."""
-    batches = Counter(zip(diary.watched, diary.logged))
+    batches = Counter(zip(diary.watched, diary.logged, strict=True))
     days = {
         day: BackfilledDay(day, n, f"{n} viewings on one day")
         for day, n in per_day.items()
@@ -228,15 +235,19 @@ def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diar
         average_rating=_mean(ratings),
         rated=len(ratings),
         liked=sum(1 for m in films if m.liked),
-        reviewed=len({i for i, review in zip(scoped.movie_ids, scoped.reviews) if review.strip()}),
+        reviewed=len({i for i, review in zip(scoped.movie_ids, scoped.reviews, strict=True) if review.strip()}),
         watchlist=sum(1 for m in movies.values() if m.in_watchlist),
         identified=sum(1 for m in films if m.identified),
     )
 
 
 def _time(
-    diary: Diary, days: Counter[date], backfilled: dict[date, BackfilledDay], movies: dict[int, MovieRow],
-    year: int | None, years: list[int],
+    diary: Diary,
+    days: Counter[date],
+    backfilled: dict[date, BackfilledDay],
+    movies: dict[int, MovieRow],
+    year: int | None,
+    years: list[int],
 ) -> Time:
     per_day = days if year is None else {day: n for day, n in days.items() if day.year == year}
     habitual = {day: n for day, n in per_day.items() if day not in backfilled}
@@ -257,7 +268,7 @@ def _time(
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
 
     milestones, seen = [], set()
-    for movie_id, day in zip(diary.movie_ids, diary.watched):
+    for movie_id, day in zip(diary.movie_ids, diary.watched, strict=True):
         if day and movie_id not in seen:
             seen.add(movie_id)
             if len(seen) in MILESTONES:
@@ -290,14 +301,16 @@ def _ratings(
     else:
         counts = Counter(r for r in scoped.ratings if r is not None)
     # Ten ratings a year: summing them per year from their counts spares a Decimal addition per viewing.
-    by_year = Counter((day.year, r) for day, r in zip(diary.watched, diary.ratings) if day and r is not None)
+    by_year = Counter(
+        (day.year, r) for day, r in zip(diary.watched, diary.ratings, strict=True) if day and r is not None
+    )
     sums: dict[int, tuple[Decimal, int]] = {}
     for (y, rating), n in sorted(by_year.items()):
         total, rated = sums.get(y, (Decimal(0), 0))
         sums[y] = (total + rating * n, rated + n)
 
     last_given: dict[int, Decimal] = {}  # diary is ordered by watched date: the last one wins
-    for movie_id, rating in zip(scoped.movie_ids, scoped.ratings):
+    for movie_id, rating in zip(scoped.movie_ids, scoped.ratings, strict=True):
         if rating is not None:
             last_given[movie_id] = rating
     drifted = [

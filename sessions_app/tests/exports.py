@@ -14,8 +14,18 @@ HEADERS = {
     "reviews.csv": ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"],
     "watchlist.csv": ["Date", "Name", "Year", "Letterboxd URI"],
     "likes/films.csv": ["Date", "Name", "Year", "Letterboxd URI"],
-    "profile.csv": ["Date Joined", "Username", "Given Name", "Family Name", "Email Address", "Location", "Website",
-                    "Bio", "Pronoun", "Favorite Films"],
+    "profile.csv": [
+        "Date Joined",
+        "Username",
+        "Given Name",
+        "Family Name",
+        "Email Address",
+        "Location",
+        "Website",
+        "Bio",
+        "Pronoun",
+        "Favorite Films",
+    ],
 }
 
 
@@ -36,7 +46,7 @@ class Export:
     newline: str = "\r\n"
     extra: dict[str, str] = field(default_factory=dict)  # path -> raw text (lists, deleted/, ...)
 
-    def add(self, name: str, *rows: list) -> "Export":
+    def add(self, name: str, *rows: list) -> Export:
         self.rows.setdefault(name, []).extend(list(r) for r in rows)
         return self
 
@@ -90,10 +100,28 @@ def sample_export(newline: str = "\r\n") -> Export:
     )
     e.add(
         "reviews.csv",
-        ["2022-01-05", "Memento", "2000", "https://boxd.it/e1", "3.5", "",
-         'Backwards "and" forwards.\r\n\r\n<i>Remember Sammy Jankis.</i>', "nolan, twisty", "2022-01-04"],
-        ["2022-03-01", "Planes, Trains and Automobiles", "1987", "https://boxd.it/e6", "3", "",
-         "Those aren't pillows! 🛏️", "", ""],
+        [
+            "2022-01-05",
+            "Memento",
+            "2000",
+            "https://boxd.it/e1",
+            "3.5",
+            "",
+            'Backwards "and" forwards.\r\n\r\n<i>Remember Sammy Jankis.</i>',
+            "nolan, twisty",
+            "2022-01-04",
+        ],
+        [
+            "2022-03-01",
+            "Planes, Trains and Automobiles",
+            "1987",
+            "https://boxd.it/e6",
+            "3",
+            "",
+            "Those aren't pillows! 🛏️",
+            "",
+            "",
+        ],
     )
     e.add(
         "likes/films.csv",

@@ -130,7 +130,9 @@ def test_it_404s_unknown_and_expired_sessions_and_lists_none(client, session):
 
 
 def test_an_access_pushes_expiry_forward(client, session):
-    Session.objects.update(last_accessed_at=timezone.now() - timedelta(days=3), expires_at=timezone.now() + timedelta(days=27))
+    Session.objects.update(
+        last_accessed_at=timezone.now() - timedelta(days=3), expires_at=timezone.now() + timedelta(days=27)
+    )
     client.get(f"/api/session/{session.public_id}/status")
     session.refresh_from_db()
     assert session.expires_at > timezone.now() + timedelta(days=29)
@@ -149,8 +151,17 @@ def test_it_pages_movies_up_to_500_a_page(client, session):
 
 def test_each_movie_carries_its_export_and_tmdb_fields(client, session):
     memento = session.movies.get(title="Memento")
-    identify(memento, details(77, "Memento", genres=[(9648, "Mystery"), (53, "Thriller")],
-                             directors=[(525, "Christopher Nolan")], cast=[(529, "Guy Pearce")], countries=["US"]))
+    identify(
+        memento,
+        details(
+            77,
+            "Memento",
+            genres=[(9648, "Mystery"), (53, "Thriller")],
+            directors=[(525, "Christopher Nolan")],
+            cast=[(529, "Guy Pearce")],
+            countries=["US"],
+        ),
+    )
     results = client.get(f"/api/session/{session.public_id}/movies?per_page=500").json()["results"]
     row = next(r for r in results if r["title"] == "Memento")
     assert row["rating"] == "4.5" and row["liked"] is True and row["viewing_count"] == 3 and row["rewatch_count"] == 2
@@ -163,12 +174,29 @@ def test_each_movie_carries_its_export_and_tmdb_fields(client, session):
 
 
 def test_it_filters_movies_in_the_database(client, session):
-    identify(session.movies.get(title="Memento"),
-             details(77, "Memento", genres=[(9648, "Mystery")], directors=[(525, "Christopher Nolan")],
-                     cast=[(529, "Guy Pearce")], countries=["US"]))
-    identify(session.movies.get(title="Léon: The Professional"),
-             details(101, "Léon", genres=[(80, "Crime"), (18, "Drama")], directors=[(59, "Luc Besson")],
-                     cast=[(1019, "Jean Reno"), (524, "Natalie Portman")], countries=["FR"], language="fr"))
+    identify(
+        session.movies.get(title="Memento"),
+        details(
+            77,
+            "Memento",
+            genres=[(9648, "Mystery")],
+            directors=[(525, "Christopher Nolan")],
+            cast=[(529, "Guy Pearce")],
+            countries=["US"],
+        ),
+    )
+    identify(
+        session.movies.get(title="Léon: The Professional"),
+        details(
+            101,
+            "Léon",
+            genres=[(80, "Crime"), (18, "Drama")],
+            directors=[(59, "Luc Besson")],
+            cast=[(1019, "Jean Reno"), (524, "Natalie Portman")],
+            countries=["FR"],
+            language="fr",
+        ),
+    )
     Movie.objects.filter(title="Infinity Pool").update(match_status="not_found")
 
     def titles(query: str, ordering: str = "title") -> list[str]:
@@ -192,7 +220,11 @@ def test_it_filters_movies_in_the_database(client, session):
     assert titles("q=l%C3%A9on") == ["Léon: The Professional"]
     by_rating = titles("watched=true", ordering="-rating")
     assert by_rating[:3] == ["Memento", "Mission: Impossible – Fallout", "Planes, Trains and Automobiles"]
-    assert titles("watched=true", ordering="rating")[:3] == ["Planes, Trains and Automobiles", "Mission: Impossible – Fallout", "Memento"]
+    assert titles("watched=true", ordering="rating")[:3] == [
+        "Planes, Trains and Automobiles",
+        "Mission: Impossible – Fallout",
+        "Memento",
+    ]
 
 
 def test_it_pages_the_diary_with_reviews(client, session):
@@ -222,4 +254,8 @@ def test_a_bad_value_is_a_warning_in_the_upload_answer(client):
     export = sample_export()
     export.add("ratings.csv", ["2023-01-01", "Seven", "1995", "https://boxd.it/se7en", "7"])
     body = upload(client, {"export.zip": export.zip_bytes()}).json()
-    assert {"file": "ratings.csv", "line": 5, "message": "Rating '7' is not a rating (0.5 to 5 in half stars); left empty."} in body["warnings"]
+    assert {
+        "file": "ratings.csv",
+        "line": 5,
+        "message": "Rating '7' is not a rating (0.5 to 5 in half stars); left empty.",
+    } in body["warnings"]

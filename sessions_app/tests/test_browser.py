@@ -22,8 +22,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from enrichment.matching import MatchStatus
 from enrichment import worker
+from enrichment.matching import MatchStatus
 from enrichment.models import FilmFacet
 from enrichment.tmdb.catalogue import HARD_CASES, builtin_catalogue, letterboxd_rows
 from sessions_app.models import Movie, Session
@@ -38,15 +38,22 @@ POSTER = '<svg xmlns="http://www.w3.org/2000/svg" width="92" height="138"><rect 
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (pip install playwright)")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the browser test needs playwright (pip install playwright)"
+)
 
 
 def export_of_hard_cases() -> tuple[Export, list[tuple[str, int | None]]]:
     """Every title of the TMDB double's hard cases and catalogue (most match; some are ambiguous or unknown),
     with a diary, rewatches, ratings, likes, a watchlist and a review carrying HTML and a script."""
-    films = list(dict.fromkeys([(title, year) for title, year, *_ in HARD_CASES] + letterboxd_rows(builtin_catalogue())))
+    films = list(
+        dict.fromkeys([(title, year) for title, year, *_ in HARD_CASES] + letterboxd_rows(builtin_catalogue()))
+    )
     uri = {film: f"https://boxd.it/e2e{i}" for i, film in enumerate(films)}
     export = Export()
     export.add("profile.csv", ["2019-03-01", "cinephile", "Cine", "Phile", "", "", "", "", "", ""])
@@ -54,20 +61,36 @@ def export_of_hard_cases() -> tuple[Export, list[tuple[str, int | None]]]:
     for i, (title, year) in enumerate(films[:30]):
         day = date(2024, 1, 6) + timedelta(days=10 * (i // 3) + i % 3)  # three days in a row every ten days
         rating = str(0.5 + (i * 7) % 10 / 2)
-        export.add("diary.csv", [day.isoformat(), title, year, f"https://boxd.it/d{i}", rating, "", "e2e", day.isoformat()])
+        export.add(
+            "diary.csv", [day.isoformat(), title, year, f"https://boxd.it/d{i}", rating, "", "e2e", day.isoformat()]
+        )
         export.add("ratings.csv", [day.isoformat(), title, year, uri[title, year], rating])
         if i % 6 == 0:  # a rewatch a few weeks later
             again = day + timedelta(days=20)
-            export.add("diary.csv", [again.isoformat(), title, year, f"https://boxd.it/r{i}", rating, "Yes", "", again.isoformat()])
+            export.add(
+                "diary.csv",
+                [again.isoformat(), title, year, f"https://boxd.it/r{i}", rating, "Yes", "", again.isoformat()],
+            )
     export.add("likes/films.csv", *[["2024-06-01", title, year, uri[title, year]] for title, year in films[:12:2]])
     export.add(
         "reviews.csv",
-        ["2024-01-06", "Memento", 2000, "https://boxd.it/d0", "0.5", "",
-         "Backwards <i>and</i> forwards.<script>window.reviewScriptRan = true</script>\n\n<b>Remember Sammy Jankis.</b>",
-         "", "2024-01-06"],
+        [
+            "2024-01-06",
+            "Memento",
+            2000,
+            "https://boxd.it/d0",
+            "0.5",
+            "",
+            "Backwards <i>and</i> forwards.<script>window.reviewScriptRan = true</script>\n\n<b>Remember Sammy Jankis.</b>",
+            "",
+            "2024-01-06",
+        ],
     )
-    export.add("watchlist.csv", ["2024-02-01", "Perfect Days", 2023, "https://boxd.it/wl1"],
-               ["2024-02-02", "Fallen Leaves", 2023, "https://boxd.it/wl2"])
+    export.add(
+        "watchlist.csv",
+        ["2024-02-01", "Perfect Days", 2023, "https://boxd.it/wl1"],
+        ["2024-02-02", "Fallen Leaves", 2023, "https://boxd.it/wl2"],
+    )
     return export, films
 
 
@@ -285,7 +308,10 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
 
     movie.refresh_from_db()
     assert movie.match_status == MatchStatus.MANUAL and movie.film.tmdb_id == choice["tmdb_id"]
-    assert tab.inner_text("ul.messages li.success") == f"{movie.title} is now matched to TMDB {movie.film.media_type} {choice['tmdb_id']}."
+    assert (
+        tab.inner_text("ul.messages li.success")
+        == f"{movie.title} is now matched to TMDB {movie.film.media_type} {choice['tmdb_id']}."
+    )
     assert tab.locator(f"#movie-{movie.pk}").count() == 0
     assert len(tab.locator("ul.unmatched > li legend strong").all_inner_texts()) == len(listed) - 1
 
@@ -296,7 +322,10 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
     item.locator("button[type=submit]").click()
     tab.wait_for_selector(f"ul.messages li.success >> text={episode.title}")
     episode.refresh_from_db()
-    assert episode.match_status == MatchStatus.MANUAL and (episode.film.media_type, episode.film.tmdb_id) == ("tv", 86831)
+    assert episode.match_status == MatchStatus.MANUAL and (episode.film.media_type, episode.film.tmdb_id) == (
+        "tv",
+        86831,
+    )
 
     # The explorer shows both as chosen by hand, among the identified films.
     tab.goto(f"{live_server.url}/s/{session.public_id}/films/?match_status=manual")

@@ -38,8 +38,16 @@ def diary(*rows: list) -> bytes:
     return csv_of("diary.csv", *rows)
 
 
-def entry(title: str, *, year: str = "2000", uri: str = "https://boxd.it/e1", rating: str = "4",
-          tags: str = "", watched: str = "2022-01-01", logged: str = "2022-01-02") -> list:
+def entry(
+    title: str,
+    *,
+    year: str = "2000",
+    uri: str = "https://boxd.it/e1",
+    rating: str = "4",
+    tags: str = "",
+    watched: str = "2022-01-01",
+    logged: str = "2022-01-02",
+) -> list:
     return [logged, title, year, uri, rating, "", tags, watched]
 
 
@@ -190,120 +198,293 @@ def capped_warnings(session: Session, body: dict) -> None:
 
 CASES = [
     # ZIP containers
-    Case("truncated-zip", lambda: [("export.zip", zip_of([("watched.csv", WATCHED)])[:-30])],
-         refused="export.zip is not a readable ZIP archive"),
-    Case("zip-bomb-ratio", lambda: [("export.zip", zip_of([("watched.csv", WATCHED), ("diary.csv", b"0" * 20_000_000)]))],
-         refused="export.zip: diary.csv is compressed more than 100:1"),
-    Case("zip-bomb-many-members",
-         lambda: [("export.zip", zip_of([("watched.csv", WATCHED)] + [(f"x/{i}.csv", b"0" * 999_999) for i in range(210)]))],
-         refused="export.zip expands to more than 210 MB"),
-    Case("dot-dot-path", lambda: [("export.zip", zip_of([("../../watched.csv", WATCHED)]))],
-         refused="export.zip contains an unsafe path ('../../watched.csv')"),
-    Case("absolute-path", lambda: [("export.zip", zip_of([("/etc/watched.csv", WATCHED)]))],
-         refused="unsafe path ('/etc/watched.csv')"),
-    Case("windows-drive-path", lambda: [("export.zip", zip_of([("C:\\Users\\x\\watched.csv", WATCHED)]))],
-         refused="unsafe path ('C:\\\\Users\\\\x\\\\watched.csv')"),
-    Case("backslash-traversal", lambda: [("export.zip", zip_of([("..\\..\\watched.csv", WATCHED)]))],
-         refused="unsafe path"),
-    Case("backslash-folders-import", lambda: [("export.zip", zip_of([("letterboxd-alice\\watched.csv", WATCHED)]))],
-         check=titles_kept("Memento")),
-    Case("symlink-member", lambda: [("export.zip", zip_of([(symlink("watched.csv"), b"/etc/passwd")]))],
-         refused="export.zip contains a symbolic link ('watched.csv')"),
-    Case("zip-inside-zip-only", lambda: [("outer.zip", zip_of([("export.zip", zip_of([("watched.csv", WATCHED)]))]))],
-         refused="export.zip is itself a ZIP"),
-    Case("zip-inside-zip-beside-csvs",
-         lambda: [("outer.zip", zip_of([("watched.csv", WATCHED), ("old.zip", zip_of([("watched.csv", WATCHED)]))]))],
-         check=all_of(titles_kept("Memento"), warned("old.zip: ZIP files inside the ZIP are not opened"))),
-    Case("100000-tiny-members", lambda: [("export.zip", tiny_members(100_000))],
-         refused="export.zip holds more than 2000 files"),
-    Case("encrypted-member", lambda: [("export.zip", relabelled(zip_of([("watched.csv", WATCHED)]), flags=0x1))],
-         refused="export.zip: watched.csv is password-protected"),
-    Case("unsupported-compression",
-         lambda: [("export.zip", relabelled(zip_of([("watched.csv", WATCHED)], zipfile.ZIP_STORED), method=99))],
-         refused="export.zip: watched.csv cannot be read"),
-    Case("corrupted-member", lambda: [("export.zip", stored_with_bad_crc())],
-         refused="export.zip: watched.csv cannot be read (Bad CRC-32"),
-    Case("corrupted-deflate-stream",
-         # the first byte of the compressed data, 30 header bytes and the name in: block type 3 does not exist
-         lambda: [("export.zip", overwritten(zip_of([("watched.csv", WATCHED)]), 30 + len("watched.csv"), b"\xff"))],
-         refused="export.zip: watched.csv cannot be read (Error -3 while decompressing data"),
-    Case("directory-only-zip", lambda: [("export.zip", zip_of([("letterboxd/", b""), ("letterboxd/lists/", b"")]))],
-         refused="This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found no CSV files)"),
-    Case("deleted-only", lambda: [("export.zip", zip_of([("deleted/diary.csv", diary(entry("Gone")))]))],
-         refused="only deleted/ or orphaned/ files"),
-    Case("same-member-twice", lambda: [("export.zip", zip_of([("watched.csv", WATCHED), ("watched.csv", WATCHED)]))],
-         check=titles_kept("Memento")),
+    Case(
+        "truncated-zip",
+        lambda: [("export.zip", zip_of([("watched.csv", WATCHED)])[:-30])],
+        refused="export.zip is not a readable ZIP archive",
+    ),
+    Case(
+        "zip-bomb-ratio",
+        lambda: [("export.zip", zip_of([("watched.csv", WATCHED), ("diary.csv", b"0" * 20_000_000)]))],
+        refused="export.zip: diary.csv is compressed more than 100:1",
+    ),
+    Case(
+        "zip-bomb-many-members",
+        lambda: [
+            ("export.zip", zip_of([("watched.csv", WATCHED)] + [(f"x/{i}.csv", b"0" * 999_999) for i in range(210)]))
+        ],
+        refused="export.zip expands to more than 210 MB",
+    ),
+    Case(
+        "dot-dot-path",
+        lambda: [("export.zip", zip_of([("../../watched.csv", WATCHED)]))],
+        refused="export.zip contains an unsafe path ('../../watched.csv')",
+    ),
+    Case(
+        "absolute-path",
+        lambda: [("export.zip", zip_of([("/etc/watched.csv", WATCHED)]))],
+        refused="unsafe path ('/etc/watched.csv')",
+    ),
+    Case(
+        "windows-drive-path",
+        lambda: [("export.zip", zip_of([("C:\\Users\\x\\watched.csv", WATCHED)]))],
+        refused="unsafe path ('C:\\\\Users\\\\x\\\\watched.csv')",
+    ),
+    Case(
+        "backslash-traversal",
+        lambda: [("export.zip", zip_of([("..\\..\\watched.csv", WATCHED)]))],
+        refused="unsafe path",
+    ),
+    Case(
+        "backslash-folders-import",
+        lambda: [("export.zip", zip_of([("letterboxd-alice\\watched.csv", WATCHED)]))],
+        check=titles_kept("Memento"),
+    ),
+    Case(
+        "symlink-member",
+        lambda: [("export.zip", zip_of([(symlink("watched.csv"), b"/etc/passwd")]))],
+        refused="export.zip contains a symbolic link ('watched.csv')",
+    ),
+    Case(
+        "zip-inside-zip-only",
+        lambda: [("outer.zip", zip_of([("export.zip", zip_of([("watched.csv", WATCHED)]))]))],
+        refused="export.zip is itself a ZIP",
+    ),
+    Case(
+        "zip-inside-zip-beside-csvs",
+        lambda: [("outer.zip", zip_of([("watched.csv", WATCHED), ("old.zip", zip_of([("watched.csv", WATCHED)]))]))],
+        check=all_of(titles_kept("Memento"), warned("old.zip: ZIP files inside the ZIP are not opened")),
+    ),
+    Case(
+        "100000-tiny-members",
+        lambda: [("export.zip", tiny_members(100_000))],
+        refused="export.zip holds more than 2000 files",
+    ),
+    Case(
+        "encrypted-member",
+        lambda: [("export.zip", relabelled(zip_of([("watched.csv", WATCHED)]), flags=0x1))],
+        refused="export.zip: watched.csv is password-protected",
+    ),
+    Case(
+        "unsupported-compression",
+        lambda: [("export.zip", relabelled(zip_of([("watched.csv", WATCHED)], zipfile.ZIP_STORED), method=99))],
+        refused="export.zip: watched.csv cannot be read",
+    ),
+    Case(
+        "corrupted-member",
+        lambda: [("export.zip", stored_with_bad_crc())],
+        refused="export.zip: watched.csv cannot be read (Bad CRC-32",
+    ),
+    Case(
+        "corrupted-deflate-stream",
+        # the first byte of the compressed data, 30 header bytes and the name in: block type 3 does not exist
+        lambda: [("export.zip", overwritten(zip_of([("watched.csv", WATCHED)]), 30 + len("watched.csv"), b"\xff"))],
+        refused="export.zip: watched.csv cannot be read (Error -3 while decompressing data",
+    ),
+    Case(
+        "directory-only-zip",
+        lambda: [("export.zip", zip_of([("letterboxd/", b""), ("letterboxd/lists/", b"")]))],
+        refused="This is not a Letterboxd export: it has no watched.csv, diary.csv or ratings.csv (found no CSV files)",
+    ),
+    Case(
+        "deleted-only",
+        lambda: [("export.zip", zip_of([("deleted/diary.csv", diary(entry("Gone")))]))],
+        refused="only deleted/ or orphaned/ files",
+    ),
+    Case(
+        "same-member-twice",
+        lambda: [("export.zip", zip_of([("watched.csv", WATCHED), ("watched.csv", WATCHED)]))],
+        check=titles_kept("Memento"),
+    ),
     # Encodings and bytes
-    Case("nul-bytes", lambda: [("watched.csv", WATCHED + b"2022-01-02,Null\x00Film,2001,x\r\n")],
-         refused="watched.csv line 3: contains NUL bytes"),
-    Case("utf-16-bom", lambda: [("watched.csv", WATCHED.decode().encode("utf-16"))],
-         refused="watched.csv is UTF-16 text"),
+    Case(
+        "nul-bytes",
+        lambda: [("watched.csv", WATCHED + b"2022-01-02,Null\x00Film,2001,x\r\n")],
+        refused="watched.csv line 3: contains NUL bytes",
+    ),
+    Case(
+        "utf-16-bom", lambda: [("watched.csv", WATCHED.decode().encode("utf-16"))], refused="watched.csv is UTF-16 text"
+    ),
     Case("utf-8-bom", lambda: [("watched.csv", b"\xef\xbb\xbf" + WATCHED)], check=titles_kept("Memento")),
-    Case("latin-1", lambda: [("watched.csv", WATCHED + "2022-01-02,Amélie,2001,x\r\n".encode("latin-1"))],
-         refused="watched.csv line 3: not UTF-8 text"),
-    Case("png-named-csv", lambda: [("watched.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))],
-         refused="watched.csv line 3: contains NUL bytes, so it is not a CSV text file"),
+    Case(
+        "latin-1",
+        lambda: [("watched.csv", WATCHED + "2022-01-02,Amélie,2001,x\r\n".encode("latin-1"))],
+        refused="watched.csv line 3: not UTF-8 text",
+    ),
+    Case(
+        "png-named-csv",
+        lambda: [("watched.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))],
+        refused="watched.csv line 3: contains NUL bytes, so it is not a CSV text file",
+    ),
     Case("empty-file", lambda: [("watched.csv", b"")], refused="watched.csv is empty"),
     Case("cr-only-newlines", lambda: [("watched.csv", WATCHED.replace(b"\r\n", b"\r"))], check=titles_kept("Memento")),
     # Values that must be stored verbatim
-    Case("formula-titles",
-         lambda: [("watched.csv", csv_of("watched.csv", *[["2022-01-01", f, "2000", f"https://boxd.it/f{i}"]
-                                                          for i, f in enumerate(FORMULAS)]))],
-         check=titles_kept(*FORMULAS)),
-    Case("html-and-script", lambda: reviewed(SCRIPT, f"<img src=x onerror=alert(1)>{SCRIPT}", f"{SCRIPT}, <b>bold</b>"),
-         check=script_everywhere),
+    Case(
+        "formula-titles",
+        lambda: [
+            (
+                "watched.csv",
+                csv_of(
+                    "watched.csv", *[["2022-01-01", f, "2000", f"https://boxd.it/f{i}"] for i, f in enumerate(FORMULAS)]
+                ),
+            )
+        ],
+        check=titles_kept(*FORMULAS),
+    ),
+    Case(
+        "html-and-script",
+        lambda: reviewed(SCRIPT, f"<img src=x onerror=alert(1)>{SCRIPT}", f"{SCRIPT}, <b>bold</b>"),
+        check=script_everywhere,
+    ),
     Case("1mb-field", lambda: reviewed("Long", BIG_REVIEW), check=huge_review),
-    Case("combining-marks-title", lambda: [("watched.csv", csv_of("watched.csv", ["2022-01-01", ZALGO, "2000", "x"]))],
-         check=zalgo_whole),
-    Case("whitespace-only-names",
-         lambda: [("diary.csv", diary(entry("   "), entry("\t", uri="https://boxd.it/e2"), entry("Kept", uri="e3")))],
-         check=all_of(titles_kept("Kept"), skipped_rows(2, "diary.csv:2: no film name", "diary.csv:3: no film name"))),
+    Case(
+        "combining-marks-title",
+        lambda: [("watched.csv", csv_of("watched.csv", ["2022-01-01", ZALGO, "2000", "x"]))],
+        check=zalgo_whole,
+    ),
+    Case(
+        "whitespace-only-names",
+        lambda: [("diary.csv", diary(entry("   "), entry("\t", uri="https://boxd.it/e2"), entry("Kept", uri="e3")))],
+        check=all_of(titles_kept("Kept"), skipped_rows(2, "diary.csv:2: no film name", "diary.csv:3: no film name")),
+    ),
     # Values out of range: warnings, the rows kept
-    Case("dates-out-of-range",
-         lambda: [("diary.csv", diary(entry("A", watched="2023-02-30"), entry("B", uri="e2", watched="9999-12-31"),
-                                      entry("C", uri="e3", logged="0000-01-01"), entry("D", uri="e4", watched="yesterday")))],
-         check=all_of(titles_kept("A", "B", "C", "D"),
-                      warned("diary.csv:2: Watched Date '2023-02-30' is not a date",
-                             "diary.csv:3: Watched Date '9999-12-31' is not a date (YYYY-MM-DD, 1870 to 2200)",
-                             "diary.csv:4: Date '0000-01-01'", "diary.csv:5: Watched Date 'yesterday'"))),
-    Case("ratings-out-of-range",
-         lambda: [("diary.csv", diary(*[entry(f"F{i}", uri=f"e{i}", rating=r)
-                                        for i, r in enumerate(["6", "0", "4.3", "-1", "sNaN", "NaN", "Infinity", "1e999", "½"])]))],
-         check=all_of(warned(*[f"Rating '{r}' is not a rating" for r in ["6", "0", "4.3", "-1", "sNaN", "NaN", "Infinity"]]),
-                      all_empty("viewings", "rating"))),
-    Case("huge-and-odd-years",
-         lambda: [("watched.csv", csv_of("watched.csv", *[["2022-01-01", f"F{i}", y, f"u{i}"]
-                                                          for i, y in enumerate(["99999999999999999999", "²", "٢٠٢٠", "-2000", "1e3"])]))],
-         check=all_of(warned("watched.csv:2: Year '99999999999999999999' is not a year", "Year '²'", "Year '٢٠٢٠'",
-                             "Year '-2000'", "Year '1e3'"),
-                      all_empty("movies", "year"))),
-    Case("thousands-of-warnings",
-         lambda: [("ratings.csv", csv_of("ratings.csv", *[["2022-01-01", f"F{i}", "2000", f"u{i}", "9"] for i in range(600)]))],
-         check=capped_warnings),
+    Case(
+        "dates-out-of-range",
+        lambda: [
+            (
+                "diary.csv",
+                diary(
+                    entry("A", watched="2023-02-30"),
+                    entry("B", uri="e2", watched="9999-12-31"),
+                    entry("C", uri="e3", logged="0000-01-01"),
+                    entry("D", uri="e4", watched="yesterday"),
+                ),
+            )
+        ],
+        check=all_of(
+            titles_kept("A", "B", "C", "D"),
+            warned(
+                "diary.csv:2: Watched Date '2023-02-30' is not a date",
+                "diary.csv:3: Watched Date '9999-12-31' is not a date (YYYY-MM-DD, 1870 to 2200)",
+                "diary.csv:4: Date '0000-01-01'",
+                "diary.csv:5: Watched Date 'yesterday'",
+            ),
+        ),
+    ),
+    Case(
+        "ratings-out-of-range",
+        lambda: [
+            (
+                "diary.csv",
+                diary(
+                    *[
+                        entry(f"F{i}", uri=f"e{i}", rating=r)
+                        for i, r in enumerate(["6", "0", "4.3", "-1", "sNaN", "NaN", "Infinity", "1e999", "½"])
+                    ]
+                ),
+            )
+        ],
+        check=all_of(
+            warned(*[f"Rating '{r}' is not a rating" for r in ["6", "0", "4.3", "-1", "sNaN", "NaN", "Infinity"]]),
+            all_empty("viewings", "rating"),
+        ),
+    ),
+    Case(
+        "huge-and-odd-years",
+        lambda: [
+            (
+                "watched.csv",
+                csv_of(
+                    "watched.csv",
+                    *[
+                        ["2022-01-01", f"F{i}", y, f"u{i}"]
+                        for i, y in enumerate(["99999999999999999999", "²", "٢٠٢٠", "-2000", "1e3"])
+                    ],
+                ),
+            )
+        ],
+        check=all_of(
+            warned(
+                "watched.csv:2: Year '99999999999999999999' is not a year",
+                "Year '²'",
+                "Year '٢٠٢٠'",
+                "Year '-2000'",
+                "Year '1e3'",
+            ),
+            all_empty("movies", "year"),
+        ),
+    ),
+    Case(
+        "thousands-of-warnings",
+        lambda: [
+            ("ratings.csv", csv_of("ratings.csv", *[["2022-01-01", f"F{i}", "2000", f"u{i}", "9"] for i in range(600)]))
+        ],
+        check=capped_warnings,
+    ),
     # Headers and CSV structure
-    Case("wrong-headers", lambda: [("watched.csv", b"Title,When,Where\r\nMemento,2000,x\r\n")],
-         refused="watched.csv line 1: missing the columns Date, Name, Year, Letterboxd URI"),
-    Case("duplicated-headers", lambda: [("watched.csv", b"Date,Name,Year,Name,Letterboxd URI\r\n2022-01-01,A,2000,B,x\r\n")],
-         refused="watched.csv line 1: the column Name appears twice"),
-    Case("header-only", lambda: [("watched.csv", csv_of("watched.csv")), ("diary.csv", diary())],
-         refused="This export has no films: diary.csv and watched.csv hold no row with a film name"),
-    Case("extra-unknown-columns",
-         lambda: [("watched.csv", csv_of("watched.csv", ["2022-01-01", "Memento", "2000", "u", "extra", "=1+1"],
-                                         header=HEADERS["watched.csv"] + ["Mood", "Formula"]))],
-         check=all_of(titles_kept("Memento"), no_warnings)),
-    Case("unclosed-quote", lambda: [("watched.csv", WATCHED + b'2022-01-02,"Never closed,2001,x\r\n')],
-         refused="watched.csv: the CSV cannot be read: a quoted value is never closed"),
-    Case("too-many-fields", lambda: [("watched.csv", WATCHED + b"2022-01-02,A,2001,x,y,z\r\n")],
-         refused="watched.csv: the CSV cannot be read: line 3 has 6 fields where the header has 4"),
-    Case("too-few-fields", lambda: [("watched.csv", WATCHED + b"2022-01-02,Short\r\n")],
-         check=all_of(titles_kept("Memento", "Short"),
-                      warned("watched.csv:3: 2 fields where the header has 4; the missing ones were left empty"))),
+    Case(
+        "wrong-headers",
+        lambda: [("watched.csv", b"Title,When,Where\r\nMemento,2000,x\r\n")],
+        refused="watched.csv line 1: missing the columns Date, Name, Year, Letterboxd URI",
+    ),
+    Case(
+        "duplicated-headers",
+        lambda: [("watched.csv", b"Date,Name,Year,Name,Letterboxd URI\r\n2022-01-01,A,2000,B,x\r\n")],
+        refused="watched.csv line 1: the column Name appears twice",
+    ),
+    Case(
+        "header-only",
+        lambda: [("watched.csv", csv_of("watched.csv")), ("diary.csv", diary())],
+        refused="This export has no films: diary.csv and watched.csv hold no row with a film name",
+    ),
+    Case(
+        "extra-unknown-columns",
+        lambda: [
+            (
+                "watched.csv",
+                csv_of(
+                    "watched.csv",
+                    ["2022-01-01", "Memento", "2000", "u", "extra", "=1+1"],
+                    header=HEADERS["watched.csv"] + ["Mood", "Formula"],
+                ),
+            )
+        ],
+        check=all_of(titles_kept("Memento"), no_warnings),
+    ),
+    Case(
+        "unclosed-quote",
+        lambda: [("watched.csv", WATCHED + b'2022-01-02,"Never closed,2001,x\r\n')],
+        refused="watched.csv: the CSV cannot be read: a quoted value is never closed",
+    ),
+    Case(
+        "too-many-fields",
+        lambda: [("watched.csv", WATCHED + b"2022-01-02,A,2001,x,y,z\r\n")],
+        refused="watched.csv: the CSV cannot be read: line 3 has 6 fields where the header has 4",
+    ),
+    Case(
+        "too-few-fields",
+        lambda: [("watched.csv", WATCHED + b"2022-01-02,Short\r\n")],
+        check=all_of(
+            titles_kept("Memento", "Short"),
+            warned("watched.csv:3: 2 fields where the header has 4; the missing ones were left empty"),
+        ),
+    ),
     # Loose files
-    Case("same-csv-twice", lambda: [("watched.csv", WATCHED), ("watched.csv", WATCHED)],
-         refused="Two uploaded files are both watched.csv"),
-    Case("oddly-named-diary", lambda: [("My Export FINAL (2).CSV", diary(entry("Memento")))], check=titles_kept("Memento")),
-    Case("oddly-named-unknown", lambda: [("notes.csv", b"a,b\r\n1,2\r\n")],
-         refused="notes.csv: cannot tell which Letterboxd file this is"),
+    Case(
+        "same-csv-twice",
+        lambda: [("watched.csv", WATCHED), ("watched.csv", WATCHED)],
+        refused="Two uploaded files are both watched.csv",
+    ),
+    Case(
+        "oddly-named-diary",
+        lambda: [("My Export FINAL (2).CSV", diary(entry("Memento")))],
+        check=titles_kept("Memento"),
+    ),
+    Case(
+        "oddly-named-unknown",
+        lambda: [("notes.csv", b"a,b\r\n1,2\r\n")],
+        refused="notes.csv: cannot tell which Letterboxd file this is",
+    ),
     Case("wrong-field-name", lambda: [("watched.csv", WATCHED)], field="file", refused="No file was uploaded"),
 ]
 

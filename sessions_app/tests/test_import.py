@@ -134,8 +134,10 @@ def test_it_reports_the_physical_line_after_a_multi_line_review():
 def test_it_names_loose_browser_copies_and_likes():
     export = sample_export()
     files = export.files()
-    uploads = [("diary (1).csv", io.BytesIO(files["diary.csv"]), len(files["diary.csv"])),
-               ("films.csv", io.BytesIO(files["likes/films.csv"]), len(files["likes/films.csv"]))]
+    uploads = [
+        ("diary (1).csv", io.BytesIO(files["diary.csv"]), len(files["diary.csv"])),
+        ("films.csv", io.BytesIO(files["likes/films.csv"]), len(files["likes/films.csv"])),
+    ]
     session = import_upload(uploads)
     assert session.viewings.count() == 5
     assert session.movies.get(title="Infinity Pool").liked
@@ -207,12 +209,16 @@ WATCHED = b"Date,Name,Year,Letterboxd URI\r\n2022-01-01,A,2001,https://boxd.it/a
         (zip_of({"watched.csv": WATCHED, "bomb.csv": b"0" * 5_000_000}), "ZIP bomb"),
         (zip_of({"profile.csv": b"Date Joined,Username\r\n2020-01-01,alice\r\n"}), "not a Letterboxd export"),
         ([("watched.csv", io.BytesIO(b"Title,When\r\nA,2020\r\n"), 19)], "missing the columns"),
-        ([("watched.csv", io.BytesIO(b"Date,Name,Year,Letterboxd URI\r\n2022-01-01,Am\xe9lie,2001,x\r\n"), 50)],
-         "watched.csv line 2: not UTF-8"),
+        (
+            [("watched.csv", io.BytesIO(b"Date,Name,Year,Letterboxd URI\r\n2022-01-01,Am\xe9lie,2001,x\r\n"), 50)],
+            "watched.csv line 2: not UTF-8",
+        ),
         ([("watched.csv", io.BytesIO("Date,Name".encode("utf-16")), 20)], "UTF-16"),
         ([("watched.csv", io.BytesIO(WATCHED), len(WATCHED)), ("x.zip", io.BytesIO(b"PK\x03\x04"), 4)], "not both"),
-        ([("watched.csv", io.BytesIO(b'Date,Name,Year,Letterboxd URI\r\n2022-01-01,"A,2001,x\r\n'), 48)],
-         "never closed"),
+        (
+            [("watched.csv", io.BytesIO(b'Date,Name,Year,Letterboxd URI\r\n2022-01-01,"A,2001,x\r\n'), 48)],
+            "never closed",
+        ),
         ([("watched.csv", io.BytesIO(b"Date,Name,Name,Year,Letterboxd URI\r\n"), 36)], "appears twice"),
     ],
 )

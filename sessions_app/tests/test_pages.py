@@ -90,7 +90,11 @@ def test_it_polls_progress_while_enriching(client):
     html = page(client, session).content.decode()
     assert f'hx-get="/s/{session.public_id}/progress/" hx-trigger="every 1500ms"' in html
 
-    fragment = page(client, session, "progress/", )
+    fragment = page(
+        client,
+        session,
+        "progress/",
+    )
     text = fragment.content.decode()
     assert fragment.status_code == 200 and "hx-trigger" in text
     assert re.search(r"<strong>2</strong> of 3 films done\s+\(66.7%\): 1 matched,\s+1 unmatched", text)
@@ -133,7 +137,9 @@ def test_it_scopes_the_dashboard_to_a_year(client):
 
 def test_it_says_how_to_turn_enrichment_on_and_shows_warnings(client, settings):
     settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""
-    session = make_session(warnings=[{"file": "diary.csv", "line": 7, "message": "rating 7 is not a Letterboxd rating"}])
+    session = make_session(
+        warnings=[{"file": "diary.csv", "line": 7, "message": "rating 7 is not a Letterboxd rating"}]
+    )
 
     html = page(client, session).content.decode()
 
@@ -145,7 +151,10 @@ def test_it_escapes_export_text(client):
     session = make_session()
     movie = make_movie(session, "<script>alert('title')</script>", rating=4)
     make_viewing(
-        movie, date(2022, 1, 1), rating=3, tags=["<script>alert('tag')</script>"],
+        movie,
+        date(2022, 1, 1),
+        rating=3,
+        tags=["<script>alert('tag')</script>"],
         review='<i>fine</i><script>alert("review")</script><a href="javascript:alert(1)" onclick="x()">link</a>',
     )
     html = page(client, session).content.decode()
@@ -202,9 +211,19 @@ def test_it_links_people_to_their_films(client):
 def test_it_lists_unmatched_films_with_their_candidates(client):
     session = make_session()
     make_movie(
-        session, "The Witch", year=2015, match_status=MatchStatus.AMBIGUOUS,
+        session,
+        "The Witch",
+        year=2015,
+        match_status=MatchStatus.AMBIGUOUS,
         match_candidates=[
-            {"tmdb_id": 310131, "media_type": "movie", "title": "The Witch", "year": 2015, "poster_path": "", "score": 0.8},
+            {
+                "tmdb_id": 310131,
+                "media_type": "movie",
+                "title": "The Witch",
+                "year": 2015,
+                "poster_path": "",
+                "score": 0.8,
+            },
             {"tmdb_id": 1399, "media_type": "tv", "title": "The Witch", "year": 2015, "poster_path": "", "score": 0.7},
         ],
     )
@@ -278,8 +297,15 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     def build(films: int) -> Session:
         session = make_session()
         for i in range(films):
-            film = make_film(f"F{i}", runtime=90 + i, genres=["Drama", f"G{i % 7}"], directors=[f"D{i % 11}"],
-                             cast=[f"A{i % 13}", f"B{i % 17}"], countries=["US"], original_language="en")
+            film = make_film(
+                f"F{i}",
+                runtime=90 + i,
+                genres=["Drama", f"G{i % 7}"],
+                directors=[f"D{i % 11}"],
+                cast=[f"A{i % 13}", f"B{i % 17}"],
+                countries=["US"],
+                original_language="en",
+            )
             movie = make_movie(session, f"Film {i}", year=1950 + i % 70, rating=(i % 10 + 1) / 2, film=film)
             make_viewing(movie, date(2015, 1, 1) + timedelta(days=i * 3), rating=3, tags=["t"], review="Nice.")
         return session

@@ -29,8 +29,9 @@ TRAPS = st.sampled_from(['"', ",", "\r\n", "\n", "\r", '""', " , ", "=1+1", "<b>
 TITLES = st.one_of(
     NAMES, st.lists(st.one_of(TRAPS, NAMES), min_size=1, max_size=6).map("".join).map(str.strip).filter(bool)
 )
-TAGS = st.lists(st.text(CHARACTERS.filter(lambda c: c != ","), min_size=1, max_size=12).map(str.strip).filter(bool),
-                max_size=4)
+TAGS = st.lists(
+    st.text(CHARACTERS.filter(lambda c: c != ","), min_size=1, max_size=12).map(str.strip).filter(bool), max_size=4
+)
 REVIEWS = st.lists(st.one_of(TRAPS, st.text(CHARACTERS, max_size=30)), max_size=8).map("".join).map(str.strip)
 YEARS = st.one_of(st.none(), st.integers(1870, 2200))
 DATES = st.one_of(st.none(), st.dates(date(1870, 1, 1), date(2200, 12, 31)))
@@ -65,8 +66,14 @@ def exports(draw) -> tuple[list[Film], list[Entry]]:
     pool = draw(st.lists(st.tuples(TITLES, YEARS), min_size=1, max_size=6))
     rated_keys = draw(st.lists(st.tuples(st.sampled_from(pool), RATINGS), max_size=8))
     films = [Film(title, year, rating) for (title, year), rating in rated_keys]
-    entries = draw(st.lists(st.builds(Entry, st.sampled_from(pool), DATES, DATES, RATINGS, st.booleans(), TAGS,
-                                      st.one_of(st.none(), REVIEWS)), max_size=8))
+    entries = draw(
+        st.lists(
+            st.builds(
+                Entry, st.sampled_from(pool), DATES, DATES, RATINGS, st.booleans(), TAGS, st.one_of(st.none(), REVIEWS)
+            ),
+            max_size=8,
+        )
+    )
     if not films and not entries:
         films = [Film(*pool[0], None)]
     return films, entries
@@ -83,13 +90,22 @@ def csv_file(name: str, rows: list[list[str]], newline: str) -> str:
 
 def written(films: list[Film], entries: list[Entry], newline: str) -> Export:
     watched = [["2020-01-01", f.title, cell(f.year), f"https://boxd.it/f{i}"] for i, f in enumerate(films)]
-    ratings = [["2020-01-02", f.title, cell(f.year), f"https://boxd.it/f{i}", cell(f.rating)]
-               for i, f in enumerate(films) if f.rating is not None]
+    ratings = [
+        ["2020-01-02", f.title, cell(f.year), f"https://boxd.it/f{i}", cell(f.rating)]
+        for i, f in enumerate(films)
+        if f.rating is not None
+    ]
     diary = []
     reviews = []
     for i, e in enumerate(entries):
-        common = [cell(e.logged), e.key[0], cell(e.key[1]), f"https://boxd.it/e{i}", cell(e.rating),
-                  "Yes" if e.rewatch else ""]
+        common = [
+            cell(e.logged),
+            e.key[0],
+            cell(e.key[1]),
+            f"https://boxd.it/e{i}",
+            cell(e.rating),
+            "Yes" if e.rewatch else "",
+        ]
         diary.append([*common, ", ".join(e.tags), cell(e.watched)])
         if e.review is not None:
             reviews.append([*common, e.review, ", ".join(e.tags), cell(e.watched)])
@@ -119,7 +135,12 @@ def test_it_reads_back_every_value_of_a_valid_export(generated, newline, packagi
     for i, e in enumerate(entries):
         viewing = next(v for v in owner[e.key].viewings if v.entry_uri == f"https://boxd.it/e{i}")
         assert (viewing.watched_date, viewing.logged_date, viewing.rating, viewing.rewatch, viewing.tags) == (
-            e.watched, e.logged, e.rating, e.rewatch, e.tags)
+            e.watched,
+            e.logged,
+            e.rating,
+            e.rewatch,
+            e.tags,
+        )
         assert viewing.review == (e.review or "")
 
     # The only warnings: which namesake got each entry (its review row follows the entry, so says nothing).
@@ -155,13 +176,18 @@ def test_no_text_after_a_real_header_makes_it_raise_anything_but_export_error(no
     refused_or_read(upload(name, (HEADER + noise).encode("utf-8")))
 
 
-SAMPLE_ZIP = Export().add("diary.csv", ["2022-01-01", "Memento", "2000", "https://boxd.it/e1", "4", "", "a, b",
-                                        "2022-01-01"]).zip_bytes()
+SAMPLE_ZIP = (
+    Export()
+    .add("diary.csv", ["2022-01-01", "Memento", "2000", "https://boxd.it/e1", "4", "", "a, b", "2022-01-01"])
+    .zip_bytes()
+)
 
 
 @PROPERTY_SETTINGS
-@given(st.lists(st.tuples(st.integers(0, len(SAMPLE_ZIP) - 1), st.integers(0, 255)), min_size=1, max_size=6),
-       st.integers(0, len(SAMPLE_ZIP)))
+@given(
+    st.lists(st.tuples(st.integers(0, len(SAMPLE_ZIP) - 1), st.integers(0, 255)), min_size=1, max_size=6),
+    st.integers(0, len(SAMPLE_ZIP)),
+)
 def test_no_damage_to_a_zip_makes_it_raise_anything_but_export_error(flips, cut):
     data = bytearray(SAMPLE_ZIP)
     for at, value in flips:

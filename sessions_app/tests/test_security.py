@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
-from enrichment.matching import MatchStatus
 from enrichment import services, worker
+from enrichment.matching import MatchStatus
 from enrichment.tmdb import reset_client
 from sessions_app.models import Movie, Session, Viewing
 
@@ -48,8 +48,14 @@ def session(client) -> Session:
 
 def page_paths(session: Session) -> list[str]:
     base = f"/s/{session.public_id}/"
-    return [base, f"{base}films/", f"{base}unmatched/", f"{base}people/director/", f"{base}people/actor/",
-            f"{base}progress/"]
+    return [
+        base,
+        f"{base}films/",
+        f"{base}unmatched/",
+        f"{base}people/director/",
+        f"{base}people/actor/",
+        f"{base}progress/",
+    ]
 
 
 def api_paths(session: Session) -> list[str]:
@@ -68,8 +74,19 @@ def test_it_names_each_session_by_a_random_uuid4_and_nothing_else(client, sessio
     for path in page_paths(session) + api_paths(session):
         assert client.get(path).status_code == 200, path
     # The integer key, the UUID without hyphens, and every listing-shaped address: nothing answers.
-    probes = [f"/s/{session.pk}/", f"/s/{session.public_id.hex}/", f"/api/session/{session.pk}", "/s/", "/api/",
-              "/api/session", "/api/movies", "/api/viewings", "/sessions/", "/s/all/", "/api/session/all"]
+    probes = [
+        f"/s/{session.pk}/",
+        f"/s/{session.public_id.hex}/",
+        f"/api/session/{session.pk}",
+        "/s/",
+        "/api/",
+        "/api/session",
+        "/api/movies",
+        "/api/viewings",
+        "/sessions/",
+        "/s/all/",
+        "/api/session/all",
+    ]
     for path in probes:
         assert client.get(path).status_code == 404, path
 
@@ -93,7 +110,10 @@ def test_it_deletes_expired_sessions_and_keeps_live_ones(client, session, how):
         # The schedule the migrations create, run as the django-q worker would: its func, imported by name.
         schedule = Schedule.objects.get(name="lbstats: delete expired sessions")
         assert (schedule.func, schedule.schedule_type, schedule.repeats) == (
-            "sessions_app.tasks.cleanup_sessions", Schedule.DAILY, -1)
+            "sessions_app.tasks.cleanup_sessions",
+            Schedule.DAILY,
+            -1,
+        )
         assert import_string(schedule.func)() == 1
     assert list(Session.objects.values_list("pk", flat=True)) == [session.pk]
     assert not Movie.objects.filter(session_id=expired.pk).exists()
@@ -123,8 +143,9 @@ def test_the_upload_form_carries_a_csrf_token_and_a_post_without_it_is_refused()
 def test_the_unmatched_films_form_refuses_a_post_without_a_csrf_token(session):
     movie = session.movies.first()
     Movie.objects.filter(pk=movie.pk).update(match_status=MatchStatus.NOT_FOUND)
-    response = Client(enforce_csrf_checks=True).post(f"/s/{session.public_id}/unmatched/",
-                                                     {"movie": movie.pk, "tmdb": "603"})
+    response = Client(enforce_csrf_checks=True).post(
+        f"/s/{session.public_id}/unmatched/", {"movie": movie.pk, "tmdb": "603"}
+    )
     assert response.status_code == 403
     movie.refresh_from_db()
     assert movie.match_status == MatchStatus.NOT_FOUND
@@ -167,7 +188,9 @@ class PageAudit(HTMLParser):
                 self.problems.append(f"<{tag} {name}=...>: an inline event handler")
             if name == "style":
                 self.problems.append(f"<{tag} style=...>: an inline style")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>: a javascript: URL")
         if tag == "script":
             self._in_script = True
@@ -203,13 +226,25 @@ def hostile_export() -> Export:
     """Markup in every export value a page shows: titles, tags, a review, the username, and a value that becomes a
     warning."""
     export = Export()
-    diary = ["2023-05-01", attack("title"), "2000", "https://boxd.it/e1", "4.5", "", f'{attack("tag")}, plain',
-             "2023-05-01"]
+    diary = [
+        "2023-05-01",
+        attack("title"),
+        "2000",
+        "https://boxd.it/e1",
+        "4.5",
+        "",
+        f"{attack('tag')}, plain",
+        "2023-05-01",
+    ]
     export.add("diary.csv", diary)
-    export.add("reviews.csv", [*diary[:6], f'Review body {attack("review")}<a href="javascript:alert(1)">link</a>',
-                               *diary[6:]])
-    export.add("watched.csv", ["2023-01-01", attack("title"), "2000", "https://boxd.it/film"],
-               ["2023-01-01", attack("unmatched"), "2001", "https://boxd.it/other"])
+    export.add(
+        "reviews.csv", [*diary[:6], f'Review body {attack("review")}<a href="javascript:alert(1)">link</a>', *diary[6:]]
+    )
+    export.add(
+        "watched.csv",
+        ["2023-01-01", attack("title"), "2000", "https://boxd.it/film"],
+        ["2023-01-01", attack("unmatched"), "2001", "https://boxd.it/other"],
+    )
     export.add("ratings.csv", ["2023-01-01", attack("title"), "2000", "https://boxd.it/film", attack("rating")])
     export.add("profile.csv", ["2020-01-01", attack("username"), "", "", "", "", "", "", "", ""])
     return export
@@ -218,13 +253,28 @@ def hostile_export() -> Export:
 def test_it_escapes_export_and_tmdb_text_on_every_page(client):
     session = upload(client, hostile_export())
     # TMDB text is just as foreign: a matched film with markup in its people and genres, candidates with it in titles.
-    film = make_film(attack("tmdb title"), genres=[attack("genre")], directors=[attack("director")],
-                     cast=[attack("actor")], countries=["FR"], runtime=100, poster_path="/x.jpg")
+    film = make_film(
+        attack("tmdb title"),
+        genres=[attack("genre")],
+        directors=[attack("director")],
+        cast=[attack("actor")],
+        countries=["FR"],
+        runtime=100,
+        poster_path="/x.jpg",
+    )
     Movie.objects.filter(session=session, title=attack("title")).update(film=film, match_status=MatchStatus.MATCHED)
     Movie.objects.filter(session=session, title=attack("unmatched")).update(
         match_status=MatchStatus.AMBIGUOUS,
-        match_candidates=[{"tmdb_id": 1, "media_type": "movie", "title": attack("candidate"), "year": 2001,
-                           "poster_path": '/"><script>alert(1)</script>.jpg', "score": 0.5}],
+        match_candidates=[
+            {
+                "tmdb_id": 1,
+                "media_type": "movie",
+                "title": attack("candidate"),
+                "year": 2001,
+                "poster_path": '/"><script>alert(1)</script>.jpg',
+                "score": 0.5,
+            }
+        ],
     )
     base = f"/s/{session.public_id}/"
     shown = {
@@ -253,8 +303,15 @@ def test_it_escapes_export_and_tmdb_text_on_every_page(client):
 
 
 def test_every_answer_carries_the_security_headers(client, session):
-    for path in ["/", "/about/", *page_paths(session), *api_paths(session), "/api/schema/", "/admin/login/",
-                 f"/s/{uuid.uuid4()}/"]:
+    for path in [
+        "/",
+        "/about/",
+        *page_paths(session),
+        *api_paths(session),
+        "/api/schema/",
+        "/admin/login/",
+        f"/s/{uuid.uuid4()}/",
+    ]:
         response = client.get(path)
         assert response["X-Content-Type-Options"] == "nosniff", path
         assert response["X-Frame-Options"] == "DENY", path
@@ -271,8 +328,11 @@ def csp_client(settings) -> Client:
     return Client()
 
 
-@pytest.mark.xfail(CSP_MIDDLEWARE not in django_settings.MIDDLEWARE, strict=True,
-                   reason=f"lbstats/settings.py: MIDDLEWARE needs {CSP_MIDDLEWARE!r} (the lead adds it)")
+@pytest.mark.xfail(
+    CSP_MIDDLEWARE not in django_settings.MIDDLEWARE,
+    strict=True,
+    reason=f"lbstats/settings.py: MIDDLEWARE needs {CSP_MIDDLEWARE!r} (the lead adds it)",
+)
 def test_the_csp_middleware_is_installed():
     assert CSP_MIDDLEWARE in django_settings.MIDDLEWARE
 
@@ -282,11 +342,14 @@ def test_every_page_gets_a_csp_it_can_live_with(csp_client, session):
     Movie.objects.filter(session=session, title="Memento").update(film=film, match_status=MatchStatus.MATCHED)
     Movie.objects.filter(session=session, title="Leo").update(
         match_status=MatchStatus.AMBIGUOUS,
-        match_candidates=[{"tmdb_id": 1, "media_type": "movie", "title": "Leo", "year": 2023,
-                           "poster_path": "/leo.jpg", "score": 0.5}],
+        match_candidates=[
+            {"tmdb_id": 1, "media_type": "movie", "title": "Leo", "year": 2023, "poster_path": "/leo.jpg", "score": 0.5}
+        ],
     )
-    expected = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://image.tmdb.org; "
-                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    expected = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://image.tmdb.org; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
     for path in ["/", "/about/", *page_paths(session)]:
         response = csp_client.get(path)
         assert response["Content-Security-Policy"] == expected, path
@@ -306,10 +369,22 @@ def test_the_csp_follows_the_configured_image_host(settings, csp_client):
 
 @pytest.mark.parametrize(("env", "debug"), [({}, False), ({"DEBUG": "true"}, True), ({"DEBUG": "0"}, False)])
 def test_debug_is_off_unless_the_environment_turns_it_on(env, debug, tmp_path):
-    clean = {"PATH": os.environ["PATH"], "LBSTATS_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "lbstats.settings"}
+    clean = {
+        "PATH": os.environ["PATH"],
+        "LBSTATS_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "lbstats.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        env={**clean, **env}, cwd=django_settings.BASE_DIR, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={**clean, **env},
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == str(debug)
 
@@ -349,9 +424,15 @@ def test_tmdb_credentials_never_appear_in_any_answer(client, settings, tmdb_doub
     paths = ["/", "/about/", *page_paths(session), *api_paths(session), "/api/schema/", f"{base}?format=api"]
     answers += [client.get(path) for path in paths]
     client.force_login(User.objects.create_superuser("staff", password="x"))
-    answers += [client.get(path) for path in [f"/admin/sessions_app/session/{session.pk}/change/",
-                                              f"/admin/sessions_app/movie/{movie.pk}/change/",
-                                              "/admin/sessions_app/movie/", "/admin/django_q/failure/"]]
+    answers += [
+        client.get(path)
+        for path in [
+            f"/admin/sessions_app/session/{session.pk}/change/",
+            f"/admin/sessions_app/movie/{movie.pk}/change/",
+            "/admin/sessions_app/movie/",
+            "/admin/django_q/failure/",
+        ]
+    ]
     assert all(a.status_code < 500 for a in answers), [(a.status_code, a.request["PATH_INFO"]) for a in answers]
     for answer in answers:
         exposed = answer.content + str(answer.headers).encode()

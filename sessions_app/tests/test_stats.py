@@ -208,7 +208,13 @@ def test_it_counts_top_billed_actors_only():
     assert [(g.name, g.films) for g in actors.most_watched][:1] == [("Lead", 2)]
     assert "Cameo" not in {g.name for g in actors.groups}
     index = stats.people_index(session, "actor")
-    assert [(p["name"], p["films"]) for p in index] == [("Lead", 2), ("Fifth", 1), ("Fourth", 1), ("Second", 1), ("Third", 1)]
+    assert [(p["name"], p["films"]) for p in index] == [
+        ("Lead", 2),
+        ("Fifth", 1),
+        ("Fourth", 1),
+        ("Second", 1),
+        ("Third", 1),
+    ]
 
 
 def test_it_groups_languages_runtimes_and_extremes():
@@ -220,7 +226,9 @@ def test_it_groups_languages_runtimes_and_extremes():
     d = stats.dashboard(session)
     assert [(g.key, g.name, g.films) for g in d.languages.most_watched] == [("en", "en", 2), ("fr", "fr", 1)]
     assert [(g.name, g.films) for g in d.runtimes.groups if g.films] == [
-        ("under 40 min", 1), ("90–119 min", 1), ("3 h or more", 1)
+        ("under 40 min", 1),
+        ("90–119 min", 1),
+        ("3 h or more", 1),
     ]
     assert [f.title for f in d.shortest] == ["Short", "Feature", "Epic"]
     assert [(f.title, f.value) for f in d.longest][:1] == [("Epic", 229)]

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("session", help="the session id (UUID)")
         which = parser.add_mutually_exclusive_group()
-        which.add_argument("--retry-unmatched", action="store_true", help="also retry ambiguous, not found and failed films")
+        which.add_argument(
+            "--retry-unmatched", action="store_true", help="also retry ambiguous, not found and failed films"
+        )
         which.add_argument("--all", action="store_true", help="identify every film again (manual corrections are kept)")
         parser.add_argument("--wait", action="store_true", help="do the work in this process and show a progress bar")
 

@@ -29,10 +29,17 @@ class Command(BaseCommand):
         if options["synthetic"]:
             catalogue = catalogue + synthetic_catalogue(options["synthetic"], seed=options["seed"])
         double = TmdbDouble(
-            catalogue, port=options["port"], seed=options["seed"], api_key=options["api_key"],
-            read_token=options["read_token"], latency=options["latency"], rate_limit=options["rate_limit"],
-            bare_429=options["bare_429"], fault_rate=options["fault_rate"],
-            faults=tuple(f for f in options["faults"].split(",") if f), stall_seconds=options["stall_seconds"],
+            catalogue,
+            port=options["port"],
+            seed=options["seed"],
+            api_key=options["api_key"],
+            read_token=options["read_token"],
+            latency=options["latency"],
+            rate_limit=options["rate_limit"],
+            bare_429=options["bare_429"],
+            fault_rate=options["fault_rate"],
+            faults=tuple(f for f in options["faults"].split(",") if f),
+            stall_seconds=options["stall_seconds"],
         )
         with double:
             self.stdout.write(f"TMDB double serving {len(catalogue.movies)} films at {double.url}")

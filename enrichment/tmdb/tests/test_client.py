@@ -1,5 +1,6 @@
 """The TMDB client against the loopback double: parsing, credentials, retries, cache, rate limit, secrecy."""
 
+import itertools
 import logging
 import threading
 import time
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from enrichment.tmdb.ratelimit import RedisRateLimiter
 from enrichment.tmdb import (
     TmdbAuthError,
     TmdbClient,
@@ -23,6 +23,7 @@ from enrichment.tmdb import (
     reset_client,
 )
 from enrichment.tmdb.double import TmdbDouble
+from enrichment.tmdb.ratelimit import RedisRateLimiter
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -129,7 +130,7 @@ def test_it_backs_off_on_cdn_429s_without_retry_after(tmdb_double, tmp_path):
     assert [f["id"] for f in films] == [550, 77, 101, 424, 129]
     arrivals = tmdb_double.arrivals()
     assert tmdb_double.rate_limited >= 1 and len(arrivals) == 5 + tmdb_double.rate_limited
-    for before, after in zip(arrivals, arrivals[1:]):
+    for before, after in itertools.pairwise(arrivals):
         if before.status == 429:
             assert after.at - before.at >= 0.05  # at least half the first backoff step
 
@@ -181,8 +182,9 @@ def test_it_answers_repeats_from_the_persistent_cache(tmdb_double, tmp_path):
 def test_it_keeps_the_secret_out_of_cache_logs_and_errors(tmdb_double, tmp_path, caplog, credential):
     secret = f"s3cret-{uuid.uuid4().hex}"
     tmdb_double.configure(**{credential: secret})
-    client = make_client(tmdb_double, tmp_path, **({"read_token": "", "api_key": ""} | {credential: secret}),
-                         max_retries=1, timeout=0.2)
+    client = make_client(
+        tmdb_double, tmp_path, **({"read_token": "", "api_key": ""} | {credential: secret}), max_retries=1, timeout=0.2
+    )
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="urllib3")
     client.search_movie("Amélie", year=2001)
@@ -200,7 +202,7 @@ def test_it_keeps_the_secret_out_of_cache_logs_and_errors(tmdb_double, tmp_path,
     errors.append(raised.value)
 
     cache_bytes = b"".join(p.read_bytes() for p in tmp_path.glob("tmdb_cache.sqlite*"))
-    assert "Fabuleux Destin".encode() in cache_bytes  # the cache holds the answers...
+    assert b"Fabuleux Destin" in cache_bytes  # the cache holds the answers...
     assert secret.encode() not in cache_bytes  # ...and not the secret
     assert "/3/movie/194" in caplog.text and "HTTP/1.1" in caplog.text  # urllib3's request lines were captured
     assert secret not in caplog.text
@@ -246,8 +248,10 @@ def test_it_builds_one_process_client_from_settings(tmdb_double, settings):
 
 
 def test_it_shares_one_rate_limit_between_clients_through_redis(tmdb_double, tmp_path, redis_db):
-    clients = [make_client(tmdb_double, tmp_path, redis_url=REDIS_URL, rate_limit=20, cache_namespace=f"test-{n}")
-               for n in range(2)]
+    clients = [
+        make_client(tmdb_double, tmp_path, redis_url=REDIS_URL, rate_limit=20, cache_namespace=f"test-{n}")
+        for n in range(2)
+    ]
     started = time.monotonic()
 
     def run(client: TmdbClient, offset: int) -> None:

@@ -30,7 +30,10 @@ def search(double: TmdbDouble, kind: str, query: str, **params) -> list[dict]:
 
 
 def same_title(query: str, item: dict) -> bool:
-    return words(query) in (words(item.get("title") or item["name"]), words(item.get("original_title") or item["original_name"]))
+    return words(query) in (
+        words(item.get("title") or item["name"]),
+        words(item.get("original_title") or item["original_name"]),
+    )
 
 
 @pytest.mark.parametrize("title, year, status, tmdb_id, media_type", HARD_CASES)
@@ -60,16 +63,19 @@ def test_it_filters_year_on_any_release_and_primary_year_on_the_main_one(tmdb_do
     assert [m["id"] for m in search(tmdb_double, "movie", "Suspiria")] == [11906, 361292]  # by popularity
 
 
-@pytest.mark.parametrize("query, kind, tmdb_id", [
-    ("wall-e", "movie", 10681),
-    ("Leon the professional", "movie", 101),
-    ("SCHINDLERS LIST", "movie", 424),
-    ("Mission: Impossible – Dead Reckoning Part One", "movie", 575264),
-    ("기생충", "movie", 496243),  # original title
-    ("Straume", "movie", 823219),  # alternative title
-    ("Three Colours Blue", "movie", 108),
-    ("love death and robots", "tv", 86831),
-])
+@pytest.mark.parametrize(
+    "query, kind, tmdb_id",
+    [
+        ("wall-e", "movie", 10681),
+        ("Leon the professional", "movie", 101),
+        ("SCHINDLERS LIST", "movie", 424),
+        ("Mission: Impossible – Dead Reckoning Part One", "movie", 575264),
+        ("기생충", "movie", 496243),  # original title
+        ("Straume", "movie", 823219),  # alternative title
+        ("Three Colours Blue", "movie", 108),
+        ("love death and robots", "tv", 86831),
+    ],
+)
 def test_it_matches_titles_ignoring_case_accents_and_punctuation(tmdb_double, query, kind, tmdb_id):
     assert tmdb_id in [item["id"] for item in search(tmdb_double, kind, query)]
 
@@ -104,8 +110,11 @@ def test_it_serves_details_with_appended_credits_and_tmdb_errors(tmdb_double):
 
     missing = get(tmdb_double, "/movie/123456789")
     assert missing.status_code == 404
-    assert missing.json() == {"status_code": 34, "status_message": "The resource you requested could not be found.",
-                              "success": False}
+    assert missing.json() == {
+        "status_code": 34,
+        "status_message": "The resource you requested could not be found.",
+        "success": False,
+    }
     assert missing.headers["Cache-Control"] == "public, max-age=300"
     assert "w500" in get(tmdb_double, "/configuration").json()["images"]["poster_sizes"]
     assert {"id": 878, "name": "Science Fiction"} in get(tmdb_double, "/genre/movie/list").json()["genres"]
@@ -119,8 +128,11 @@ def test_it_accepts_only_its_key_or_its_token(tmdb_double):
     refused = [
         get(tmdb_double, "/configuration", auth=False),
         get(tmdb_double, "/configuration", auth=False, api_key="wrong"),
-        requests.get(tmdb_double.url + "/configuration", timeout=5,  # a v3 key sent as Bearer
-                     headers={"Authorization": f"Bearer {tmdb_double.config.api_key}"}),
+        requests.get(
+            tmdb_double.url + "/configuration",
+            timeout=5,  # a v3 key sent as Bearer
+            headers={"Authorization": f"Bearer {tmdb_double.config.api_key}"},
+        ),
     ]
     for response in refused:
         assert response.status_code == 401 and response.json()["status_code"] == 7
@@ -143,9 +155,15 @@ def test_it_rate_limits_over_a_sliding_second(tmdb_double):
     assert get(tmdb_double, "/configuration").status_code == 200
 
 
-@pytest.mark.parametrize("fault, expected", [
-    ("500", 500), ("503", 503), ("drop", requests.ConnectionError), ("stall", requests.ReadTimeout),
-])
+@pytest.mark.parametrize(
+    "fault, expected",
+    [
+        ("500", 500),
+        ("503", 503),
+        ("drop", requests.ConnectionError),
+        ("stall", requests.ReadTimeout),
+    ],
+)
 def test_it_injects_the_faults_it_is_told_to(tmdb_double, fault, expected):
     tmdb_double.configure(fault_rate=1.0, faults=(fault,), stall_seconds=0.6)
     if isinstance(expected, int):
@@ -212,8 +230,9 @@ def test_it_runs_as_a_management_command_in_another_process():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "manage.py", "tmdb_double", "--port", str(port), "--synthetic", "5", "--rate-limit", "2"]
-    server = subprocess.Popen(command, cwd=BASE_DIR, stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    server = subprocess.Popen(
+        command, cwd=BASE_DIR, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
@@ -223,8 +242,10 @@ def test_it_runs_as_a_management_command_in_another_process():
         assert f"TMDB_API_URL=http://127.0.0.1:{port}/3" in output and "TMDB_READ_TOKEN=double-read-token" in output
         url = f"http://127.0.0.1:{port}"
         headers = {"Authorization": "Bearer double-read-token"}
-        statuses = [requests.get(f"{url}/3/movie/{SYNTHETIC_IDS_FROM}", headers=headers, timeout=5).status_code
-                    for _ in range(3)]
+        statuses = [
+            requests.get(f"{url}/3/movie/{SYNTHETIC_IDS_FROM}", headers=headers, timeout=5).status_code
+            for _ in range(3)
+        ]
         assert statuses == [200, 200, 429]
         stats = requests.get(f"{url}/__double__/stats", timeout=5).json()
         assert stats["movie_fetches"] == {str(SYNTHETIC_IDS_FROM): 2} and stats["rate_limited"] == 1

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {', '.join(missing)}")
         handles = [p.open("rb") for p in paths]
         try:
-            session = import_upload([(p.name, h, p.stat().st_size) for p, h in zip(paths, handles)])
+            session = import_upload([(p.name, h, p.stat().st_size) for p, h in zip(paths, handles, strict=True)])
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
         finally:
