@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup run test demo bench clean
+.PHONY: setup run test lint demo bench clean
 
 setup: $(VENV)/.installed static/vendor/htmx.min.js
 
@@ -28,6 +28,13 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/pytest $(ARGS)
+
+# The static checks CI runs before the tests: import layers, lint, format, types.
+lint: setup
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) bench/import_bench.py

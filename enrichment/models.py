@@ -27,7 +27,7 @@ def _positive(value) -> int | None:
 TMDB_RETENTION_DAYS = 180  # TMDB's terms: no cached content kept longer than six months
 
 
-class FilmQuerySet(models.QuerySet):
+class FilmQuerySet(models.QuerySet["Film"]):
     def delete_stale(self) -> int:
         """Forget TMDB data older than TMDB allows that no live session still shows; returns films deleted."""
         cutoff = timezone.now() - timedelta(days=TMDB_RETENTION_DAYS)

@@ -108,6 +108,7 @@ def resolve(title: str, year: int | None) -> Resolution:
         result = matching.match_film(client, title, year)
         details = None
         if result.status == MatchStatus.MATCHED:
+            assert result.media_type is not None and result.tmdb_id is not None  # judge() sets both on a match
             details = client.details(result.media_type, result.tmdb_id)
         return Resolution(result=result, details=details)
     except TmdbAuthError:
@@ -204,8 +205,12 @@ class Runner:
             self.settle(movie, match_status=MatchStatus.FAILED, match_error=str(found.error)[:500])
             return
         result = found.result
+        assert result is not None  # resolve() gives a Resolution either an error or a result
         with transaction.atomic():
-            film = Film.objects.store(result.media_type, found.details) if found.details else None
+            film = None
+            if found.details:
+                assert result.media_type is not None  # details are fetched only for a match, which has its type
+                film = Film.objects.store(result.media_type, found.details)
             remember(movie, result, film)
             self.settle(
                 movie,

@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from enrichment import services as enrichment
 
 from .filters import MovieFilter
-from .importing import import_upload
+from .importing import import_upload, uploaded
 from .letterboxd import ExportError, too_large
 from .models import Session
 from .serializers import (
@@ -59,7 +59,7 @@ class UploadView(generics.CreateAPIView):
             return bad_request(too_large(declared))
         files = request.FILES.getlist("files")
         try:
-            session = import_upload([(f.name, f, f.size) for f in files])
+            session = import_upload([uploaded(f) for f in files])
         except ExportError as exc:
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit

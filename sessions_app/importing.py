@@ -4,8 +4,9 @@ committed, hand the session to enrichment."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import IO, cast
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connections, models, router, transaction
 
 from enrichment import services as enrichment
@@ -14,7 +15,7 @@ from .letterboxd import ParsedExport, read_export
 from .models import Movie, Session, Viewing
 
 
-def import_upload(uploads: Iterable[tuple[str, BinaryIO, int]]) -> Session:
+def import_upload(uploads: Iterable[tuple[str, IO[bytes], int]]) -> Session:
     """Parse uploaded files [(name, file object, size)] and store them as a new session, queued for
     enrichment once committed. Raises letterboxd.ExportError, and then stores nothing."""
     export = read_export(uploads)
@@ -22,6 +23,13 @@ def import_upload(uploads: Iterable[tuple[str, BinaryIO, int]]) -> Session:
         session = store(export)
         transaction.on_commit(lambda: enrichment.enqueue(session))
     return session
+
+
+def uploaded(file: UploadedFile) -> tuple[str, IO[bytes], int]:
+    """A file of a request, as `import_upload` takes it: (name, file, size)."""
+    # Django's multipart parser drops a file part without a filename, and its upload handlers size every file.
+    assert file.name is not None and file.size is not None
+    return file.name, file, file.size
 
 
 def store(export: ParsedExport) -> Session:
@@ -42,6 +50,7 @@ def store(export: ParsedExport) -> Session:
 
 def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
     for f in export.films:
+        dates = f.watched_dates  # sorted on every access: read once
         yield {
             "session_id": session.pk,
             "title": f.title,
@@ -57,8 +66,8 @@ def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
             "watchlist_date": f.watchlist_date,
             "viewing_count": f.viewing_count,
             "rewatch_count": f.rewatch_count,
-            "first_watched": (f.watched_dates or [None])[0],
-            "last_watched": (f.watched_dates or [None])[-1],
+            "first_watched": dates[0] if dates else None,
+            "last_watched": dates[-1] if dates else None,
         }
 
 
@@ -88,7 +97,8 @@ def bulk_insert(model: type[models.Model], rows, batch_size: int = 5000) -> None
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     quote = db.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    # Django calls a field concrete exactly when it has a column, so no f.column here is None.
+    table, columns = quote(model._meta.db_table), ", ".join(quote(cast(str, f.column)) for f in fields)
     prepare = [(f.attname, f.get_db_prep_save) for f in fields]
     prepared = ([prep(row.get(name, defaults[name]), db) for name, prep in prepare] for row in rows)
     with db.cursor() as cursor:

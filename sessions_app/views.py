@@ -22,7 +22,7 @@ from enrichment.models import FilmFacet
 
 from . import stats
 from .filters import MovieFilter
-from .importing import import_upload
+from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Session
 from .visits import visit
@@ -60,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         error = "Choose your Letterboxd export first: the ZIP file as downloaded, or the CSV files from it."
     else:
         try:
-            session = import_upload([(f.name, f, f.size) for f in files])
+            session = import_upload([uploaded(f) for f in files])
         except ExportError as exc:
             error = str(exc)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from enrichment.matching import (
@@ -59,7 +61,10 @@ class RecordingSearch:
     """
 
     def __init__(
-        self, movies: list[dict] = (), other_release_years: dict[int, set[int]] | None = None, tv: list[dict] = ()
+        self,
+        movies: Sequence[dict] = (),
+        other_release_years: dict[int, set[int]] | None = None,
+        tv: Sequence[dict] = (),
     ):
         self.movies = list(movies)
         self.other_release_years = other_release_years or {}
@@ -409,7 +414,7 @@ def test_it_sends_no_search_for_an_empty_title() -> None:
 
 def test_it_lets_client_errors_propagate() -> None:
     class Failing(RecordingSearch):
-        def search_movie(self, query: str, **params: int) -> list[dict]:
+        def search_movie(self, query: str, **params: int | None) -> list[dict]:
             raise TimeoutError("TMDB did not answer")
 
     with pytest.raises(TimeoutError):

@@ -91,11 +91,13 @@ class _NetworkAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         client = self._client
+        url = request.url
+        assert url is not None  # set by prepare_url; requests' own HTTPAdapter.send asserts the same
         with_secret = request.copy()
         if client.read_token:
             with_secret.headers["Authorization"] = f"Bearer {client.read_token}"
         elif client.api_key:
-            with_secret.prepare_url(with_secret.url, {"api_key": client.api_key})
+            with_secret.prepare_url(url, {"api_key": client.api_key})
         with self._in_flight:
             client.limiter.acquire()
             client._count_sent()
@@ -104,9 +106,9 @@ class _NetworkAdapter(HTTPAdapter):
                 _ = response.content  # read in the slot, so the connection is back in the pool for the next
             except requests.RequestException as exc:
                 # requests' messages quote the full URL; raise the same kind with the path only
-                raise type(exc)(f"{type(exc).__name__} on {urlsplit(request.url).path}") from None
+                raise type(exc)(f"{type(exc).__name__} on {urlsplit(url).path}") from None
         # what requests-cache stores and logs: the request as it was before the secret went in
-        response.request, response.url = request, request.url
+        response.request, response.url = request, url
         return response
 
 

@@ -404,7 +404,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None:
             status, body = _error(FAULT_BODIES[fault])
-        elif route is None:
+        elif route is None or match is None:  # both None together: the default of the route lookup
             status, body = _error(NOT_FOUND)
         else:
             status, body = route(double, match, params)

@@ -11,7 +11,7 @@ makes the upload unusable raises `ExportError` with a message a person can act o
 """
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 
 from .files import collect_files, too_large
 from .films import parse_files
@@ -30,6 +30,6 @@ __all__ = [
 ]
 
 
-def read_export(uploads: Iterable[tuple[str, BinaryIO, int]]) -> ParsedExport:
+def read_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> ParsedExport:
     """Read uploaded files [(name, file object, size)] into a ParsedExport, or raise ExportError."""
     return parse_files(collect_files(list(uploads)))

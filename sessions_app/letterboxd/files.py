@@ -13,13 +13,15 @@ import struct
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 
 from .records import ExportError
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns (it has line_num); the csv module does not export it
 
 # Columns each file must have (any order, extra columns allowed), by the name used in this module.
 REQUIRED_COLUMNS = {
@@ -44,7 +46,7 @@ class ExportFiles:
     nested_zips: list[str] = field(default_factory=list)  # ZIP members that are ZIPs themselves (not opened)
 
 
-def collect_files(uploads: list[tuple[str, BinaryIO, int]]) -> ExportFiles:
+def collect_files(uploads: list[tuple[str, IO[bytes], int]]) -> ExportFiles:
     if not uploads:
         raise ExportError("No file was uploaded. Choose your Letterboxd export ZIP, or its CSV files.")
     if len(uploads) > settings.UPLOAD_MAX_FILES:
@@ -70,13 +72,13 @@ def _expands_too_far(zip_name: str) -> str:
     return f"{zip_name} expands to more than {settings.ZIP_MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB; it was rejected."
 
 
-def _looks_like_zip(name: str, fileobj: BinaryIO) -> bool:
+def _looks_like_zip(name: str, fileobj: IO[bytes]) -> bool:
     head = fileobj.read(4)
     fileobj.seek(0)
     return head.startswith(b"PK") or name.lower().endswith(".zip")
 
 
-def _files_from_zip(zip_name: str, fileobj: BinaryIO, uploaded: list[dict]) -> ExportFiles:
+def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> ExportFiles:
     too_many = f"{zip_name} holds more than {settings.ZIP_MAX_MEMBERS} files; a Letterboxd export has far fewer."
     # Checked before zipfile builds an object per directory entry, which takes seconds for a million of them.
     if _declared_member_count(fileobj) > settings.ZIP_MAX_MEMBERS:
@@ -138,7 +140,7 @@ END_RECORD = b"PK\x05\x06"
 END_RECORD_SEARCH = 22 + 65_535  # the record, after which a comment of up to 64 KiB may follow
 
 
-def _declared_member_count(fileobj: BinaryIO) -> int:
+def _declared_member_count(fileobj: IO[bytes]) -> int:
     """The entry count in the ZIP's end record (0xFFFF for ZIP64, past any limit); 0 if there is no record."""
     fileobj.seek(0, io.SEEK_END)
     fileobj.seek(max(fileobj.tell() - END_RECORD_SEARCH, 0))
@@ -194,7 +196,7 @@ def _logical_name(lowered_parts: list[str]) -> str | None:
 LOOSE_NAME_RE = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?\.csv$")
 
 
-def _files_from_csvs(uploads: list[tuple[str, BinaryIO, int]], uploaded: list[dict]) -> ExportFiles:
+def _files_from_csvs(uploads: list[tuple[str, IO[bytes], int]], uploaded: list[dict]) -> ExportFiles:
     texts: dict[str, str] = {}
     for (_, fileobj, _), meta in zip(uploads, uploaded, strict=True):
         base = meta["name"]
@@ -254,6 +256,6 @@ def count_records(text: str) -> int:
     return sum(1 for row in csv_records(text) if row)
 
 
-def csv_records(text: str) -> Iterator[list[str]]:
+def csv_records(text: str) -> Reader:
     csv.field_size_limit(max(settings.UPLOAD_MAX_BYTES, 131072))
     return csv.reader(io.StringIO(text, newline=""))

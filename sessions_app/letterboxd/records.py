@@ -77,7 +77,7 @@ class Warnings:
         self.items: list[dict] = []
         self.dropped = 0
 
-    def add(self, file: str, line: int | None, message: str) -> None:
+    def add(self, file: str | None, line: int | None, message: str) -> None:
         if len(self.items) < MAX_STORED_WARNINGS:
             self.items.append({"file": file, "line": line, "message": message})
         else:

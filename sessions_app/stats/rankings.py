@@ -202,12 +202,15 @@ def _score(groups: list[Group], mean: float | None) -> None:
         g.score = bayesian_average(g.rating_sum, g.rated, mean) if mean is not None and g.rated else None
 
 
+def _best_scored_first(g: Group) -> tuple[float, int, str]:
+    assert g.score is not None  # rank() sorts by score only the groups that have one
+    return -g.score, -g.rated, g.name
+
+
 def rank(groups: list[Group], mean: float | None, filter_name: str, ordered: bool = False) -> Ranking:
     _score(groups, mean)
     most = sorted(groups, key=lambda g: (-g.films, -g.viewings, g.name))
-    rated = sorted(
-        (g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=lambda g: (-g.score, -g.rated, g.name)
-    )
+    rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=_best_scored_first)
     most_watched = [g for g in most[:TOP] if g.films]
     return Ranking(
         basis=Basis.LIBRARY,

@@ -14,7 +14,8 @@ from decimal import Decimal
 from itertools import compress
 from operator import itemgetter
 
-from django.db.models import CharField, Expression, ExpressionWrapper, F, Field, IntegerField, TextField
+from django.db.models import CharField, ExpressionWrapper, F, Field, IntegerField, TextField
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
 from ..letterboxd import RATINGS
@@ -62,7 +63,7 @@ class Diary:
         return Diary(*(list(compress(getattr(self, column.name), keep)) for column in fields(self)))
 
 
-def _unconverted(expression: Expression) -> ExpressionWrapper:
+def _unconverted(expression: Combinable) -> ExpressionWrapper:
     """`expression` as the database driver returns it. A plain `Field` output has no per-value converter:
     Django would otherwise call int() or bool() through its converter chain for every value fetched."""
     return ExpressionWrapper(expression, output_field=Field())

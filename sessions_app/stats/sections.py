@@ -268,11 +268,11 @@ def _time(
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
 
     milestones, seen = [], set()
-    for movie_id, day in zip(diary.movie_ids, diary.watched, strict=True):
-        if day and movie_id not in seen:
+    for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
+        if watched and movie_id not in seen:
             seen.add(movie_id)
             if len(seen) in MILESTONES:
-                milestones.append((len(seen), day, _ref(movies[movie_id])))
+                milestones.append((len(seen), watched, _ref(movies[movie_id])))
                 if len(seen) == MILESTONES[-1]:
                     break
 
@@ -310,14 +310,14 @@ def _ratings(
         sums[y] = (total + rating * n, rated + n)
 
     last_given: dict[int, Decimal] = {}  # diary is ordered by watched date: the last one wins
-    for movie_id, rating in zip(scoped.movie_ids, scoped.ratings, strict=True):
-        if rating is not None:
-            last_given[movie_id] = rating
-    drifted = [
-        (movies[movie_id], given, movies[movie_id].rating)
-        for movie_id, given in last_given.items()
-        if movies[movie_id].rating is not None and movies[movie_id].rating != given
-    ]
+    for movie_id, given in zip(scoped.movie_ids, scoped.ratings, strict=True):
+        if given is not None:
+            last_given[movie_id] = given
+    drifted: list[tuple[MovieRow, Decimal, Decimal]] = []
+    for movie_id, given in last_given.items():
+        now = movies[movie_id].rating
+        if now is not None and now != given:
+            drifted.append((movies[movie_id], given, now))
     drifted.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
         basis=Basis.LIBRARY if year is None else Basis.DIARY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,11 +22,11 @@ def make_session(**fields) -> Session:
 def make_film(
     title: str = "A Film",
     *,
-    genres: list[str] = (),
-    directors: list[str] = (),
-    cast: list[str] = (),
-    countries: list[str] = (),
-    languages: list[str] = (),
+    genres: Sequence[str] = (),
+    directors: Sequence[str] = (),
+    cast: Sequence[str] = (),
+    countries: Sequence[str] = (),
+    languages: Sequence[str] = (),
     **fields,
 ) -> Film:
     """A TMDB film with its display lists and the FilmFacet rows derived from them (keys are the names)."""

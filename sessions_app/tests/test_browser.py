@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from django.conf import settings
@@ -29,10 +30,15 @@ from enrichment.tmdb.catalogue import HARD_CASES, builtin_catalogue, letterboxd_
 from sessions_app.models import Movie, Session
 from sessions_app.tests.exports import Export
 
+if TYPE_CHECKING:
+    # for annotations only: at run time playwright is optional (imported below by importorskip)
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
+    from playwright.sync_api import Page, Route, ViewportSize
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # Shown instead of TMDB posters: the browser must not reach the internet, and screenshots should look real.
 POSTER = '<svg xmlns="http://www.w3.org/2000/svg" width="92" height="138"><rect width="92" height="138" fill="#8a8f98"/></svg>'
 
@@ -101,7 +107,8 @@ def file_database(transactional_db, live_server, tmp_path) -> Iterator[None]:
     Connections to a shared-cache memory database fail at once with "table is locked" when another
     thread writes (its table locks ignore the busy timeout), and the live server would share the test
     thread's connection. A file with WAL and the project's busy timeout serves web, worker and test."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    # once the vendor is sqlite, the connection is SQLite's wrapper, which alone has is_in_memory_db()
+    if connection.vendor != "sqlite" or not cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
         yield
         return
     memory_name = connection.settings_dict["NAME"]
@@ -153,7 +160,7 @@ def enrichment_worker(file_database) -> Iterator[None]:
 
 
 @pytest.fixture
-def page(live_server, tmdb_double, enrichment_worker, settings, monkeypatch) -> Iterator[sync_api.Page]:
+def page(live_server, tmdb_double, enrichment_worker, settings, monkeypatch) -> Iterator[Page]:
     """A desktop-sized tab in chromium; the browser starts after the server and worker are up."""
     # Latency and few connections stretch enrichment over several polls, so the bar visibly moves.
     tmdb_double.configure(latency=0.25)
@@ -174,7 +181,7 @@ def page(live_server, tmdb_double, enrichment_worker, settings, monkeypatch) -> 
             browser.close()
 
 
-def offline(route: sync_api.Route) -> None:
+def offline(route: Route) -> None:
     """Nothing leaves the machine: TMDB posters get a grey stand-in, anything else fails."""
     if route.request.resource_type == "image":
         route.fulfill(status=200, content_type="image/svg+xml", body=POSTER)
@@ -182,7 +189,7 @@ def offline(route: sync_api.Route) -> None:
         route.abort()
 
 
-def screenshot(tab: sync_api.Page, name: str) -> None:
+def screenshot(tab: Page, name: str) -> None:
     """Desktop and phone screenshots of the page; at phone width nothing may scroll sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOTS / f"{name}-desktop.png", full_page=True)
@@ -192,7 +199,7 @@ def screenshot(tab: sync_api.Page, name: str) -> None:
     tab.set_viewport_size(DESKTOP)
 
 
-def figures(tab: sync_api.Page) -> dict[str, str]:
+def figures(tab: Page) -> dict[str, str]:
     """The overview's figures: {label: first value}."""
     return tab.eval_on_selector_all(
         "#overview dl.figures > div",
@@ -200,7 +207,7 @@ def figures(tab: sync_api.Page) -> dict[str, str]:
     )
 
 
-def watch_progress(tab: sync_api.Page, session: Session, timeout: float) -> list[tuple[int, int]]:
+def watch_progress(tab: Page, session: Session, timeout: float) -> list[tuple[int, int]]:
     """Sample the progress bar until enrichment ends; returns the (value, max) seen, all in the page never reloaded."""
     seen: list[tuple[int, int]] = []
     deadline = time.monotonic() + timeout
@@ -222,7 +229,7 @@ def watch_progress(tab: sync_api.Page, session: Session, timeout: float) -> list
     pytest.fail(f"enrichment did not finish within {timeout}s (session {session.status}, progress {seen})")
 
 
-def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.Page, live_server, tmp_path):
+def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: Page, live_server, tmp_path):
     tab = page
     export, films = export_of_hard_cases()
     upload = tmp_path / "letterboxd-cinephile-2025-01-01-00-00-utc.zip"
@@ -240,7 +247,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: sync_api.P
 
     # Progress arrives by htmx polling into this very page: the marker survives every poll.
     loads: list[str] = []
-    tab.on("load", lambda: loads.append(tab.url))
+    tab.on("load", lambda _page: loads.append(tab.url))
     tab.evaluate("window.pageBeforePolling = true")
     assert tab.get_attribute("#progress", "hx-trigger") == "every 1500ms"
     seen = watch_progress(tab, session, timeout=40)

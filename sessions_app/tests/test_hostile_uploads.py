@@ -8,7 +8,7 @@ import stat
 import struct
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -57,7 +57,7 @@ def reviewed(title: str, review: str, tags: str = "") -> Files:
     return [("diary.csv", diary(row)), ("reviews.csv", csv_of("reviews.csv", [*row[:6], review, *row[6:]]))]
 
 
-def zip_of(members: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def zip_of(members: Sequence[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in members:
@@ -501,6 +501,7 @@ def test_it_refuses_or_imports_each_hostile_upload_and_never_crashes(client, cas
     else:
         assert response.status_code == 201, body
         session = Session.objects.get(public_id=body["session_id"])
+        assert case.check is not None, case.id  # every case is either refused or says what must hold once accepted
         case.check(session, body)
 
 

@@ -63,7 +63,7 @@ def cell(value) -> str:
 @st.composite
 def exports(draw) -> tuple[list[Film], list[Entry]]:
     # A small title pool makes namesakes (same Name and Year, different films) and diary-only films common.
-    pool = draw(st.lists(st.tuples(TITLES, YEARS), min_size=1, max_size=6))
+    pool: list[tuple[str, int | None]] = draw(st.lists(st.tuples(TITLES, YEARS), min_size=1, max_size=6))
     rated_keys = draw(st.lists(st.tuples(st.sampled_from(pool), RATINGS), max_size=8))
     films = [Film(title, year, rating) for (title, year), rating in rated_keys]
     entries = draw(
