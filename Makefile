@@ -41,6 +41,7 @@ bench: setup
 	$(PY) bench/enrich_bench.py
 	$(PY) bench/dashboard_bench.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/slow_clients_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data

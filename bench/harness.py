@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -49,3 +50,16 @@ def backend() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+# The README's production command: an event loop per process reads requests (slow clients cost a
+# socket, not a worker) and Django's views run once a body has arrived.
+ASGI_SERVER = ["lbstats.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"]
+# What the README gave before: synchronous workers, each held by a request until its body arrives.
+SYNC_SERVER = ["lbstats.wsgi", "--worker-class", "sync"]
+
+
+def web_server(env: dict, port: int, workers: int, kind: list[str] = ASGI_SERVER) -> subprocess.Popen:
+    """gunicorn as in production, on loopback."""
+    command = [str(ROOT / ".venv/bin/gunicorn"), *kind, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/load_bench.py [--clients 50] [--seconds 20]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load_bench.py
 
-The app runs as it would in production (gunicorn, plus a `manage.py qcluster` worker enriching a
+The app runs as it would in production (the README's gunicorn command, plus a `manage.py qcluster` worker enriching a
 2,000-film session against the TMDB double at 40 requests/s). Two phases:
 - polling: each client behaves like an open session page: status every second (the progress bar
   polls every 1–2 s) and the dashboard every tenth second;
@@ -28,14 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import backend, setup_django  # noqa: E402
+from bench.harness import backend, setup_django, web_server  # noqa: E402
 
 PORT = 8765
 TOKEN = "load-bench-token"
-# Processes rather than threads: a thread rendering a page holds its process's GIL, and a status
-# request queued behind it in the same process pays for it (p99 70 ms with 3 × 8, 14 ms with 6 × 1).
-GUNICORN_WORKERS = os.environ.get("BENCH_WORKERS", "6")
-GUNICORN_THREADS = os.environ.get("BENCH_THREADS", "1")
+GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", "6"))
 
 
 def client_process(args) -> list[tuple[str, float, int]]:
@@ -125,22 +122,7 @@ def main() -> None:
         settings.TMDB_API_URL = double.url
         data = large_export_zip(films=len(rows), diary=3 * len(rows), reviews=len(rows) // 10, titles=rows)
         session = import_upload([("load.zip", io.BytesIO(data), len(data))])  # queued on commit
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "lbstats.wsgi",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                GUNICORN_WORKERS,
-                "--threads",
-                GUNICORN_THREADS,
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        server = web_server(env, PORT, GUNICORN_WORKERS)
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
             cwd=ROOT,
@@ -157,7 +139,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.2)
             print(
-                f"load benchmark ({backend()}): {options.clients} clients, gunicorn {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads, "
+                f"load benchmark ({backend()}): {options.clients} clients, gunicorn {GUNICORN_WORKERS} uvicorn workers, "
                 f"a {len(rows)}-film session enriching meanwhile"
             )
             per_process = 10

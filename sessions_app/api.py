@@ -15,7 +15,7 @@ from enrichment import services as enrichment
 
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
-from .letterboxd import ExportError, too_large
+from .letterboxd import ExportError
 from .models import Session
 from .serializers import (
     MovieCorrectionSerializer,
@@ -53,10 +53,6 @@ class UploadView(generics.CreateAPIView):
         responses={201: UploadResultSerializer, 400: OpenApiResponse(description="The upload cannot be imported")},
     )
     def post(self, request, *args, **kwargs):
-        # Refuse an oversized body before reading it: the limit holds for what reaches the disk too.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
-            return bad_request(too_large(declared))
         files = request.FILES.getlist("files")
         try:
             session = import_upload([uploaded(f) for f in files])

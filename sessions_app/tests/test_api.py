@@ -86,7 +86,7 @@ def test_it_answers_bad_uploads_with_400_and_a_message(client, files, message):
 def test_it_refuses_a_body_over_the_size_limit_before_reading_it(client, settings):
     settings.UPLOAD_MAX_BYTES = 10
     response = upload(client, {"export.zip": b"PK" + b"\0" * 2_000_000})
-    assert response.status_code == 400 and "the limit is" in response.json()["detail"]
+    assert response.status_code == 413 and "the limit is 0 MB" in response.json()["detail"]
     assert Session.objects.count() == 0
 
 

@@ -1,0 +1,123 @@
+"""Slow clients: 50 connections trickling upload bodies while 50 clients poll a session's status.
+
+    .venv/bin/python bench/slow_clients_bench.py [--server asgi|sync] [--seconds 20]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/slow_clients_bench.py
+
+Each slow client declares a 100,000-byte POST to /api/upload and sends one byte a second. Each
+polling client asks for /api/session/<id>/status every second, as an open session page does. The
+server is the README's production command (`--server asgi`, gunicorn with uvicorn workers), or the
+synchronous gunicorn workers it used before (`--server sync`), where every slow client holds a
+worker. Prints the status latency (p50, p99) and errors. Target: status p99 under 100 ms.
+"""
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import ASGI_SERVER, SYNC_SERVER, backend, setup_django, web_server  # noqa: E402
+
+PORT = 8766
+WORKERS = 6
+DECLARED = 100_000
+
+
+def slow_client(stop: threading.Event) -> None:
+    try:
+        with socket.create_connection(("127.0.0.1", PORT), timeout=5) as sock:
+            sock.sendall(f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {DECLARED}\r\n\r\n".encode())
+            while not stop.wait(1.0):
+                sock.sendall(b"x")
+    except OSError:
+        pass  # a server may give up on a client this slow; it then costs nothing either
+
+
+def poller(url: str, stop: threading.Event, results: list[tuple[float, int]], lock: threading.Lock) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
+                code = response.status
+        except urllib.error.HTTPError as exc:
+            code = exc.code
+        except OSError:
+            code = 0
+        elapsed = time.monotonic() - started
+        with lock:
+            results.append((elapsed, code))
+        stop.wait(max(0.0, 1.0 - elapsed))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", choices=["asgi", "sync"], default="asgi")
+    parser.add_argument("--slow", type=int, default=50)
+    parser.add_argument("--pollers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    options = parser.parse_args()
+    data_dir = setup_django()
+    from django.db import connection
+
+    from bench.exports import large_export_zip
+    from sessions_app.importing import import_upload
+
+    data = large_export_zip(films=200, diary=400, reviews=20)
+    session = import_upload([("slow.zip", io.BytesIO(data), len(data))])
+    env = {**os.environ, "LBSTATS_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    server = web_server(env, PORT, WORKERS, ASGI_SERVER if options.server == "asgi" else SYNC_SERVER)
+    url = f"http://127.0.0.1:{PORT}/api/session/{session.public_id}/status"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(3 * WORKERS):  # warm every worker process (not measured)
+            urllib.request.urlopen(url, timeout=5).read()
+        stop = threading.Event()
+        results: list[tuple[float, int]] = []
+        lock = threading.Lock()
+        slow = [threading.Thread(target=slow_client, args=(stop,)) for _ in range(options.slow)]
+        for thread in slow:
+            thread.start()
+        time.sleep(1.0)  # every slow client is connected and trickling before polling starts
+        polling = [threading.Thread(target=poller, args=(url, stop, results, lock)) for _ in range(options.pollers)]
+        for thread in polling:
+            thread.start()
+        time.sleep(options.seconds)
+        stop.set()
+        for thread in polling + slow:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait()
+    times = sorted(t * 1000 for t, _ in results)
+    errors = sum(1 for _, code in results if code != 200)
+    p50 = statistics.median(times) if times else float("nan")
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else float("nan")
+    print(
+        f"slow clients ({backend()}, {options.server} server, {WORKERS} workers): {options.slow} slow uploads open, "
+        f"{options.pollers} clients polling status for {options.seconds:.0f} s"
+    )
+    print(f"  status: {len(times)} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors}")
+    met = errors == 0 and p99 < 100
+    print(f"target (status p99 < 100 ms, 0 errors): {'met' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
