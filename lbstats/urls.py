@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/", include("sessions_app.api_urls")),
     path("", include("sessions_app.urls")),
 ]
+
+handler404 = "lbstats.errors.not_found"
+handler500 = "lbstats.errors.server_error"
