@@ -103,7 +103,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.getenv("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "lbstats.cache.ResilientRedisCache",  # a miss, not an error, while Redis is down
+            "LOCATION": REDIS_URL,
+            # a Redis that stopped answering costs a request one second, not the server's timeout
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # Files, not process memory: the web server and the worker share what the worker warms.
     CACHES = {

@@ -21,7 +21,9 @@ def import_upload(uploads: Iterable[tuple[str, IO[bytes], int]]) -> Session:
     export = read_export(uploads)
     with transaction.atomic():
         session = store(export)
-        transaction.on_commit(lambda: enrichment.enqueue(session))
+        # robust: a broker that is down must not turn a stored upload into an error; the recovery
+        # schedule queues the session's work once the broker is back.
+        transaction.on_commit(lambda: enrichment.enqueue(session), robust=True)
     return session
 
 
