@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lbstats.middleware.ContentSecurityPolicyMiddleware",
+    "lbstats.retry.RetryOnLostConnectionMiddleware",  # last: the first to see a view's exception
 ]
 
 ROOT_URLCONF = "lbstats.urls"
