@@ -24,3 +24,12 @@ def tmdb_double(settings, tmp_path) -> Iterator[TmdbDouble]:
         reset_client()
         yield double
         reset_client()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts(settings, request) -> None:
+    """Every test starts with no request counted against any client's limits (all clients are 127.0.0.1)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid},
+    }

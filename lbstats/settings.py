@@ -1,6 +1,7 @@
 """lbstats settings: every knob comes from the environment, defaults run a fresh clone on SQLite."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_q",
+    "axes",
     "sessions_app",
     "enrichment",
 ]
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lbstats.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
     "lbstats.retry.RetryOnLostConnectionMiddleware",  # last: the first to see a view's exception
 ]
 
@@ -104,22 +107,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.getenv("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "lbstats.cache.ResilientRedisCache",  # a miss, not an error, while Redis is down
-            "LOCATION": REDIS_URL,
-            # a Redis that stopped answering costs a request one second, not the server's timeout
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    SHARED_CACHE = {
+        "BACKEND": "lbstats.cache.ResilientRedisCache",  # a miss, not an error, while Redis is down
+        "LOCATION": REDIS_URL,
+        # a Redis that stopped answering costs a request one second, not the server's timeout
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 else:
     # Files, not process memory: the web server and the worker share what the worker warms.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-        }
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
     }
+CACHES = {
+    "default": SHARED_CACHE,
+    # per-client request counts (lbstats.throttling, django-axes): shared by every web process
+    "throttle": {**SHARED_CACHE, "KEY_PREFIX": "throttle"},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -227,7 +231,31 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "sessions_app.api.exception_handler",
+    # behind N proxies, the client is the Nth address from the right of X-Forwarded-For; with none, the
+    # header is not believed (a client could name any address and escape its limits)
+    "NUM_PROXIES": envint("TRUSTED_PROXIES", 0),
 }
+
+# Per-client rates (lbstats.throttling): "N/second|minute|hour|day". An honest person uploads a few times
+# a year and fixes films one at a time; a script that floods gets 429 with Retry-After.
+THROTTLE_RATES = {
+    "uploads": os.getenv("THROTTLE_UPLOADS", "20/hour"),
+    "reenrich": os.getenv("THROTTLE_REENRICH", "30/hour"),
+    "corrections": os.getenv("THROTTLE_CORRECTIONS", "120/hour"),
+}
+
+# Admin logins (django-axes): after this many failures from one address, a lockout answered 429.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# With Redis, failures are counted in the throttle cache (no table write per guess); a file cache is not
+# safe across processes, so without Redis they are rows.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+AXES_CACHE = "throttle"
+AXES_LOCKOUT_CALLABLE = "lbstats.throttling.admin_lockout"
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXIES", 0)
+AXES_VERBOSE = False
 SPECTACULAR_SETTINGS = {
     "TITLE": "lbstats API",
     "DESCRIPTION": "Letterboxd export statistics, enriched from TMDB.",

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from enrichment import services as enrichment
+from lbstats.throttling import ScopedThrottle
 
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
@@ -47,6 +48,8 @@ class UploadView(generics.CreateAPIView):
     """Upload a Letterboxd export: one ZIP, or one or more of its CSVs, in the multipart field `files`."""
 
     serializer_class = UploadSerializer
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "uploads"
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
@@ -110,6 +113,10 @@ class MovieDetailView(generics.RetrieveAPIView):
     """One film; PATCH `tmdb_id` (and `media_type`) to attach a TMDB film by hand: it is fetched and marked manual."""
 
     serializer_class = MovieSerializer
+    throttle_scope = "corrections"
+
+    def get_throttles(self):
+        return [ScopedThrottle()] if self.request.method == "PATCH" else []  # reading a film costs nothing
 
     def get_object(self):
         session = visit(self.kwargs["session_id"])
@@ -131,6 +138,9 @@ class MovieDetailView(generics.RetrieveAPIView):
 
 class ReenrichView(APIView):
     """Identify the session's unmatched and failed films again (`all=true`: every film except manual ones)."""
+
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "reenrich"
 
     @extend_schema(
         request=ReenrichSerializer,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enrichment import services as enrichment
 from enrichment.models import FilmFacet
+from lbstats.throttling import throttled
 
 from . import stats
 from .filters import MovieFilter
@@ -51,6 +52,7 @@ def _year(request: HttpRequest) -> int | None:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("uploads")
 def home(request: HttpRequest) -> HttpResponse:
     context = {"lifetime_days": settings.SESSION_LIFETIME_DAYS}
     if request.method == "GET":
@@ -138,6 +140,7 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("corrections")
 def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     errors: dict[int, str] = {}

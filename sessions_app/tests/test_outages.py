@@ -30,13 +30,12 @@ def refused_url() -> str:
 @pytest.fixture
 def redis_down(settings, monkeypatch, tmdb_double) -> None:
     url = refused_url()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "lbstats.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    down = {
+        "BACKEND": "lbstats.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    settings.CACHES = {"default": down, "throttle": {**down, "KEY_PREFIX": "throttle"}}
     monkeypatch.setattr(Conf, "ORM", None)  # django-q2 reads its broker from Conf: Redis, at the same address
     monkeypatch.setattr(Conf, "REDIS", url)
 
