@@ -148,6 +148,15 @@ LOGGING = {
     "loggers": {"urllib3": {"level": "WARNING"}},
 }
 
+# Metrics (prometheus-client multiprocess mode): every process writes its counters to files in this
+# directory and /metrics sums them. Set before prometheus_client is imported (it reads the variable
+# then); wipe the directory when all processes are stopped, e.g. at deployment.
+PROMETHEUS_MULTIPROC_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+# /metrics is served to these addresses or networks (REMOTE_ADDR), or to "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_IPS = [a.strip() for a in os.getenv("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()]
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+
 # Uploads: limits on what one export may be.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_FILES = envint("UPLOAD_MAX_FILES", 100)

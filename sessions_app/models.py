@@ -1,5 +1,6 @@
 """One upload session of a Letterboxd export, its films and its diary."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from lbstats import metrics
 
 
 def default_expiry():
@@ -107,7 +110,11 @@ class Session(models.Model):
         """Parse uploaded files [(name, file object, size)] and store them; raises letterboxd.ExportError."""
         from .letterboxd import read_export
 
-        return cls.create_from_export(read_export(uploads))
+        started = time.monotonic()
+        export = read_export(uploads)
+        session = cls.create_from_export(export)
+        metrics.count_import(time.monotonic() - started, len(export.films), export.viewing_count)
+        return session
 
     @classmethod
     def create_from_export(cls, export) -> "Session":
