@@ -44,6 +44,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: answered before host checks, sessions and the request log
+    "ops.middleware.OperatorEndpointsMiddleware",
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,11 +141,16 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 
+# LOG_JSON=1: one JSON object per line (a line per HTTP request and per enrichment run among them), for a log pipeline.
+LOG_JSON = envbool("LOG_JSON", "False")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "lbstats.logs.RedactingFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "lbstats.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_JSON else "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # urllib3 logs full request URLs (with ?api_key=) at DEBUG: keep it quiet.
     "loggers": {"urllib3": {"level": "WARNING"}},
