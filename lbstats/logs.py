@@ -20,6 +20,7 @@ from django.conf import settings
 SECRET_SETTINGS = ("TMDB_READ_TOKEN", "TMDB_API_KEY", "SECRET_KEY", "METRICS_TOKEN")
 # What every LogRecord carries: anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+_PLAIN = (str, int, float, bool, list, dict, type(None))
 
 
 def secrets() -> list[str]:
@@ -40,7 +41,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update((key, value) for key, value in vars(record).items() if key not in _STANDARD)
+        # Plain values only: Django's own loggers attach the request object, whose text is the full path.
+        line.update((key, value) for key, value in vars(record).items() if key not in _STANDARD and isinstance(value, _PLAIN))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return redact(json.dumps(line, default=str, ensure_ascii=False))

@@ -68,6 +68,13 @@ def test_without_log_json_no_request_line_is_written(client, settings, caplog):
     assert [r for r in caplog.records if r.name == "lbstats.requests"] == []
 
 
+def test_a_request_object_attached_by_django_is_left_out(rf):
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Bad Request", (), None)
+    record.request, record.status_code = rf.get("/s/0b7c51a5-5a8b-4d5e-9d39-1c2f2f0f8a11/?q=1"), 400
+    line = json.loads(JsonFormatter().format(record))
+    assert line["status_code"] == 400 and "request" not in line and "0b7c51a5" not in json.dumps(line)
+
+
 def test_a_secret_that_reaches_a_log_line_anyway_is_redacted(settings):
     settings.TMDB_API_KEY = "v3-key-1234"
     record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "GET /3/movie/77?api_key=%s", ("v3-key-1234",), None)
