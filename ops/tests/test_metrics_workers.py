@@ -1,6 +1,6 @@
-"""Counters stay exact with several worker processes: two `manage.py qcluster` processes enrich against
-the TMDB double (which answers some requests 429), and /metrics in this process sums what both counted.
-Needs PostgreSQL (the workers share this test's database); skipped, with the reason, on SQLite."""
+"""Counters stay exact with several worker processes: two processes enrich a session each, at the same
+time, against the TMDB double (which answers some requests 429), and /metrics in this process sums
+what both counted. Needs PostgreSQL (the workers share this test's database); skipped on SQLite."""
 
 import os
 import subprocess
@@ -15,13 +15,12 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from enrichment.tmdb_catalogue import letterboxd_rows, synthetic_catalogue
 from enrichment.tmdb_double import TmdbDouble
-from lbstats.metrics import endpoint, tmdb_outcome
-from sessions_app.models import Session
+from lbstats.metrics import tmdb_outcome
 
 from .helpers import changes, export_of, scrape, upload
 
 ROOT = Path(__file__).resolve().parents[2]
-FILMS = 120  # over 50 pending films, a session is given two task chains: work for both workers
+FILMS = 60  # per worker process
 KIND_ENDPOINTS = {"search_movie": "/search/movie", "movie": "/movie/{id}", "search_tv": "/search/tv", "tv": "/tv/{id}"}
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +33,15 @@ def worker_env(settings, tmp_path):
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     settings.PROMETHEUS_MULTIPROC_DIR = str(metrics_dir)  # /metrics here reads the workers' counters only
+    # the ORM broker keeps cluster heartbeats in the cache: this process and the workers share a fresh one
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
     db = connection.settings_dict
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}
     env.update(
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        LBSTATS_DATA_DIR=str(settings.DATA_DIR),  # the ORM broker keeps cluster heartbeats in this file cache
+        LBSTATS_DATA_DIR=str(tmp_path),  # its cache/ is the one above
         TMDB_CACHE_PATH=str(tmp_path / "tmdb_cache.sqlite"),
         Q_WORKERS="1",
         TMDB_RATE_LIMIT="40",  # per process without Redis: 80/s together, against a double that takes 30/s
@@ -51,52 +53,37 @@ def worker_env(settings, tmp_path):
     return env
 
 
-@pytest.fixture
-def two_workers(worker_env):
-    processes: list[subprocess.Popen] = []
-
-    def start(tmdb_url: str, token: str) -> None:
-        env = {**worker_env, "TMDB_API_URL": tmdb_url, "TMDB_READ_TOKEN": token, "TMDB_API_KEY": ""}
-        for _ in range(2):
-            processes.append(subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                                              start_new_session=True, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL))
-
-    yield start
+def run_workers(env: dict, *commands: list[str]) -> None:
+    """Worker processes side by side, each running one `manage.py` command to its end."""
+    processes = [subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for command in commands]
     for process in processes:
-        os.killpg(process.pid, 9)
-        process.wait()
+        _, errors = process.communicate(timeout=180)
+        assert process.returncode == 0, errors
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-def completed(session: Session) -> bool:
-    session.refresh_from_db()
-    return session.status == Session.Status.COMPLETED
+def counted_alone(db_file: Path, tmp_path: Path, name: str) -> float:
+    """One process's count of `name`, read from its own file only."""
+    alone = tmp_path / f"alone-{db_file.stem}"
+    alone.mkdir(exist_ok=True)
+    (alone / db_file.name).write_bytes(db_file.read_bytes())
+    return sum(s.value for m in MultiProcessCollector(None, path=str(alone)).collect() for s in m.samples if s.name == name)
 
 
 def test_two_worker_processes_count_requests_429s_cache_hits_and_verdicts_exactly(
-        client, admin_client, two_workers, tmp_path, settings, django_capture_on_commit_callbacks):
-    catalogue = synthetic_catalogue(FILMS, seed=13)
+        client, worker_env, tmp_path, settings, django_capture_on_commit_callbacks):
+    catalogue = synthetic_catalogue(2 * FILMS, seed=13)
+    rows = letterboxd_rows(catalogue)
+    settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""  # uploaded here, not queued: each worker is given a session
+    sessions = [upload(client, export_of(rows[i * FILMS:(i + 1) * FILMS], uri_prefix=f"https://boxd.it/w{i}-"),
+                       django_capture_on_commit_callbacks) for i in range(2)]
     with TmdbDouble(catalogue, rate_limit=30) as double:
-        settings.TMDB_API_URL, settings.TMDB_READ_TOKEN = double.url, double.config.read_token  # this process queues
-        two_workers(double.url, double.config.read_token)
-        session = upload(client, export_of(letterboxd_rows(catalogue)), django_capture_on_commit_callbacks)
-        wait_for(lambda: len(admin_client.get("/admin/status/").context["clusters"]) == 2, 30, "two clusters alive")
-        wait_for(lambda: completed(session), 120, "the first enrichment")
+        env = {**worker_env, "TMDB_API_URL": double.url, "TMDB_READ_TOKEN": double.config.read_token}
+        run_workers(env, *[["enrich", str(s.public_id), "--wait"] for s in sessions])
         first = scrape(client)
         arrivals = double.arrivals()
         # every film again, its memory forgotten: each lookup is now answered by the shared HTTP cache
-        assert client.post(f"/api/session/{session.public_id}/reenrich", {"all": True},
-                           content_type="application/json").status_code == 202
-        wait_for(lambda: completed(session), 120, "the second enrichment")
+        run_workers(env, *[["enrich", str(s.public_id), "--all", "--wait"] for s in sessions])
         second = scrape(client)
         assert double.requests == len(arrivals)  # not one request more
 
@@ -106,23 +93,30 @@ def test_two_worker_processes_count_requests_429s_cache_hits_and_verdicts_exactl
     hits, misses = first.get(("lbstats_tmdb_cache_lookups_total", (("result", "hit"),)), 0), len(arrivals)
     assert changes({}, first, "lbstats_tmdb_cache_lookups_total") == ({("miss",): misses, ("hit",): hits} if hits
                                                                       else {("miss",): misses})
-    assert changes({}, first, "lbstats_films_identified_total") == {("tmdb", "matched"): FILMS}
-    assert changes({}, first, "lbstats_enrichment_film_seconds_count") == {(): FILMS}
+    assert changes({}, first, "lbstats_films_identified_total") == {("tmdb", "matched"): 2 * FILMS}
+    assert changes({}, first, "lbstats_enrichment_film_seconds_count") == {(): 2 * FILMS}
 
     lookups = sent[("/search/movie", "200")] + sent[("/movie/{id}", "200")] + hits  # each lookup ended once, in a 200
     assert changes(first, second, "lbstats_tmdb_requests_total") == {}
     assert changes(first, second, "lbstats_tmdb_cache_lookups_total") == {("hit",): lookups}
-    assert changes(first, second, "lbstats_films_identified_total") == {("tmdb", "matched"): FILMS}
+    assert changes(first, second, "lbstats_films_identified_total") == {("tmdb", "matched"): 2 * FILMS}
 
-    # the sum is of two processes that each did part of the work
-    per_worker = []
-    for db_file in sorted((tmp_path / "metrics").glob("counter_*.db")):
-        alone = tmp_path / f"alone-{db_file.stem}"
-        alone.mkdir()
-        (alone / db_file.name).write_bytes(db_file.read_bytes())
-        films = sum(s.value for m in MultiProcessCollector(None, path=str(alone)).collect()
-                    for s in m.samples if s.name == "lbstats_films_identified_total")
-        if films:
-            per_worker.append(films)
-    assert len(per_worker) == 2 and sum(per_worker) == 2 * FILMS
-    assert endpoint("/movie/603?api_key=x") == "/movie/{id}"
+    # four processes counted (two per pass), each its own session's films, and /metrics is their sum
+    files = sorted((tmp_path / "metrics").glob("counter_*.db"))
+    assert [counted_alone(f, tmp_path, "lbstats_films_identified_total") for f in files] == [FILMS] * 4
+
+
+def test_the_status_page_lists_a_running_worker_cluster_with_its_heartbeat(admin_client, worker_env):
+    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=worker_env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not admin_client.get("/admin/status/").context["clusters"]:
+            time.sleep(0.25)
+        clusters = admin_client.get("/admin/status/").context["clusters"]
+    finally:
+        os.killpg(worker.pid, 9)
+        worker.wait()
+    assert len(clusters) == 1
+    cluster, heartbeat_age = clusters[0]
+    assert cluster.workers == 1 and cluster.status in ("Idle", "Working", "Starting") and heartbeat_age < 10
