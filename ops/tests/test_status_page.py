@@ -64,9 +64,11 @@ def test_it_shows_the_queue_and_the_tmdb_rate_in_use_against_the_limit(admin_cli
     async_task("enrichment.tasks.recover")
     async_task("enrichment.tasks.recover")
     total = status.tmdb_requests_total()
-    cache.set(status.RATE_SAMPLES_KEY, [(time.time() - 10, total - 50)])  # 50 requests sent over the last 10 s
-    page = admin_client.get(URL).content.decode()
+    cache.set(status.RATE_SAMPLES_KEY, [(time.time() - 50, total - 250)])  # 250 requests sent over the last 50 s
+    response = admin_client.get(URL)
+    page = response.content.decode()
     assert "<strong>2</strong> tasks waiting" in page
+    assert response.context["tmdb_rate"] == pytest.approx(5.0, rel=0.02)  # the page itself takes a moment
     assert "Rate in use: <strong>5.0</strong> requests/s of the 40 requests/s allowed" in page
 
 
