@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lbstats import metrics
 from sessions_app.models import Movie, Session
 
 from . import matching
@@ -67,12 +69,14 @@ def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
     session = Session.objects.filter(pk=session_id, status=Status.ENRICHING).first()
     if session is None:
         return False
+    started = time.monotonic()
     runner = Runner(session, token)
     runner.release()  # claims left by an attempt the database cut short
     try:
         runner.run(budget)
     finally:
         runner.release()
+        log_run(session, runner, time.monotonic() - started)
     if runner.auth_error:
         Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
             status=Status.FAILED, error_message=str(runner.auth_error), enrichment_finished_at=timezone.now()
@@ -93,6 +97,27 @@ def finish_if_done(session: Session) -> bool:
     return True
 
 
+def log_run(session: Session, runner: Runner, seconds: float) -> None:
+    """One line per run for a log pipeline (a JSON object with LOG_JSON=1). The session is named by its
+    internal id: the public UUID opens the session to whoever holds it, so it stays out of logs."""
+    settled = sum(runner.settled.values())
+    log.info(
+        "enrichment run: session %s, %d claimed, %d settled in %.2fs",
+        session.pk,
+        runner.claimed,
+        settled,
+        seconds,
+        extra={
+            "event": "enrichment_run",
+            "session_id": session.pk,
+            "claimed": runner.claimed,
+            "settled": settled,
+            "verdicts": dict(runner.settled),
+            "seconds": round(seconds, 3),
+        },
+    )
+
+
 @dataclass
 class Resolution:
     """What the HTTP side found for one film (computed in a pool thread, no database access)."""
@@ -102,6 +127,7 @@ class Resolution:
     error: Exception | None = None
 
 
+@metrics.ENRICHMENT_FILM_SECONDS.time()
 def resolve(title: str, year: int | None) -> Resolution:
     client = get_client()
     try:
@@ -127,6 +153,8 @@ class Runner:
         self.auth_error: TmdbAuthError | None = None
         self.renewed = time.monotonic()
         self.claimed_any = False
+        self.claimed = 0
+        self.settled: Counter[str] = Counter()  # films settled by this run, by verdict
 
     def claim(self, limit: int) -> list[Movie]:
         now = timezone.now()
@@ -141,6 +169,7 @@ class Runner:
             Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
         self.renew()
         self.claimed_any = self.claimed_any or bool(ids)
+        self.claimed += len(ids)
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
 
     def renew(self) -> None:
@@ -192,6 +221,7 @@ class Runner:
                 if known is not None:
                     self.settle(
                         movie,
+                        source="memory",
                         film=known.film,
                         match_status=known.outcome,
                         match_score=known.score,
@@ -221,16 +251,22 @@ class Runner:
                 match_error="",
             )
 
-    def settle(self, movie: Movie, **fields) -> None:
+    def settle(self, movie: Movie, source: str = "tmdb", **fields) -> None:
         # Guarded by the lease and the pending state: a duplicate run, or a manual correction made
         # meanwhile, is never overwritten.
-        Movie.objects.filter(pk=movie.pk, claim_token=self.token, match_status=MatchStatus.PENDING).update(
+        updated = Movie.objects.filter(pk=movie.pk, claim_token=self.token, match_status=MatchStatus.PENDING).update(
             **fields,
             match_attempts=F("match_attempts") + 1,
             enriched_at=timezone.now(),
             claim_token=None,
             claimed_until=None,
         )
+        if updated:  # counted once stored: a batch the database rolls back counts nothing
+            transaction.on_commit(lambda: self.count_settled(fields["match_status"], source))
+
+    def count_settled(self, verdict: str, source: str) -> None:
+        self.settled[verdict] += 1
+        metrics.FILMS_IDENTIFIED.labels(verdict, source).inc()
 
 
 def remembered(movies: list[Movie]) -> dict[int, FilmMatch]:

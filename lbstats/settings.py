@@ -49,6 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lbstats.limits.RequestSizeLimitMiddleware",  # first: before anything reads a body past the limit
+    # /healthz, /readyz, /metrics: answered before host checks, sessions and the request log
+    "ops.middleware.OperatorEndpointsMiddleware",
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,15 +160,29 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 
+# LOG_JSON=1: one JSON object per line (a line per HTTP request and per enrichment run among them), for a log pipeline.
+LOG_JSON = envbool("LOG_JSON", "False")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "lbstats.logs.RedactingFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "lbstats.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_JSON else "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # urllib3 logs full request URLs (with ?api_key=) at DEBUG: keep it quiet.
     "loggers": {"urllib3": {"level": "WARNING"}},
 }
+
+# Metrics (prometheus-client multiprocess mode): every process writes its counters to files in this
+# directory and /metrics sums them. Set before prometheus_client is imported (it reads the variable
+# then); wipe the directory when all processes are stopped, e.g. at deployment.
+PROMETHEUS_MULTIPROC_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+# /metrics is served to these addresses or networks (REMOTE_ADDR), or to "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_IPS = [a.strip() for a in os.getenv("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()]
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 
 # Uploads: limits on what one export may be.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)

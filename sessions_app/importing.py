@@ -3,6 +3,7 @@ committed, hand the session to enrichment."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import IO, cast
 
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connections, models, router, transaction
 
 from enrichment import services as enrichment
+from lbstats import metrics
 
 from .letterboxd import ParsedExport, read_export
 from .models import Movie, Session, Viewing
@@ -18,12 +20,14 @@ from .models import Movie, Session, Viewing
 def import_upload(uploads: Iterable[tuple[str, IO[bytes], int]]) -> Session:
     """Parse uploaded files [(name, file object, size)] and store them as a new session, queued for
     enrichment once committed. Raises letterboxd.ExportError, and then stores nothing."""
+    started = time.monotonic()
     export = read_export(uploads)
     with transaction.atomic():
         session = store(export)
         # robust: a broker that is down must not turn a stored upload into an error; the recovery
         # schedule queues the session's work once the broker is back.
         transaction.on_commit(lambda: enrichment.enqueue(session), robust=True)
+    metrics.count_import(time.monotonic() - started, len(export.films), export.viewing_count)
     return session
 
 

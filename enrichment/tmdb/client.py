@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db.models import TextChoices
 from requests.adapters import HTTPAdapter
 
+from lbstats import metrics
+
 from .ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -228,11 +230,14 @@ class TmdbClient:
             try:
                 response = self._session.get(self.base_url + path, params=params, timeout=self.timeout)
             except requests.Timeout:
+                metrics.count_tmdb_failure(path, "timeout")
                 problem = f"no answer within {self.timeout:g}s"
             except requests.RequestException:  # refused, dropped, or cut off mid-body
+                metrics.count_tmdb_failure(path, "connection_error")
                 problem = "the connection failed"
             else:
                 status = response.status_code
+                metrics.count_tmdb_answer(path, status, response.from_cache)
                 if status == 200:
                     return response.json()
                 if status == 401:
