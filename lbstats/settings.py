@@ -41,10 +41,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # before django_q: enrichment's `qcluster` command (graceful on a process group's SIGTERM) replaces its own
+    "enrichment",
     "django_q",
     "axes",
     "sessions_app",
-    "enrichment",
 ]
 
 MIDDLEWARE = [
