@@ -20,6 +20,7 @@ import argparse
 import io
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -112,8 +113,8 @@ def main() -> None:
                     sys.exit(f"timed out after {args.timeout:g}s")
                 time.sleep(1)
         finally:
-            for worker in workers:
-                worker.kill()
+            for worker in workers:  # a qcluster forks its own processes: end its whole group
+                os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
         stats = double.stats()
 
