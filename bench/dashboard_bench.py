@@ -49,6 +49,7 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
         movie.match_status = MatchStatus.MATCHED if movie.film_id else MatchStatus.NOT_FOUND
         movie.enriched_at = timezone.now()
     Movie.objects.bulk_update(movies, ["film_id", "match_status", "enriched_at"], batch_size=2000)
+    Session.recount(session.pk)  # the rows were set by hand here, not by the worker that counts as it goes
     Session.objects.filter(pk=session.pk).update(status=Session.Status.COMPLETED)
     return session
 

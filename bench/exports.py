@@ -10,14 +10,15 @@ from datetime import date, timedelta
 
 
 def large_export_zip(
-    films: int = 10_000, diary: int = 30_000, reviews: int = 3_000, seed: int = 7, titles=None
+    films: int = 10_000, diary: int = 30_000, reviews: int = 3_000, seed: int = 7, titles=None, uris=None
 ) -> bytes:
     """ZIP bytes: `films` watched films (most rated, some liked), `diary` entries, `reviews` multi-line reviews.
 
-    `titles` (a list of (title, year)) overrides the generated film names, e.g. to match a TMDB test catalogue."""
+    `titles` (a list of (title, year)) overrides the generated film names, e.g. to match a TMDB test catalogue;
+    `uris` their film URIs, so one film keeps one URI across exports (as on Letterboxd)."""
     rng = random.Random(seed)
     names = titles or [(f"Bench Film {i:05d} – Part {i % 7}", 1920 + i % 105) for i in range(films)]
-    uris = [f"https://boxd.it/f{i:x}" for i in range(len(names))]
+    uris = uris or [f"https://boxd.it/f{i:x}" for i in range(len(names))]
 
     def table(header, rows) -> bytes:
         out = io.StringIO(newline="")

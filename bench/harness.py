@@ -32,14 +32,17 @@ def setup_django(**env: str) -> Path:
 
 
 def fresh_postgres_database(url: str) -> str:
-    """Create lbstats_bench (dropping an old one) next to the given database, and return its URL."""
+    """Create the bench database (BENCH_DB, default lbstats_bench; dropping an old one) next to the given
+    database, and return its URL. Two people benchmarking on one server each name their own."""
     import psycopg
+    from psycopg import sql
 
+    name = os.environ.get("BENCH_DB", "lbstats_bench")
     base, _, _ = url.rpartition("/")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS lbstats_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE lbstats_bench")
-    return f"{base}/lbstats_bench"
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"{base}/{name}"
 
 
 def peak_rss_mb() -> float:

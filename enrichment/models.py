@@ -32,6 +32,7 @@ class FilmQuerySet(models.QuerySet["Film"]):
         """Forget TMDB data older than TMDB allows that no live session still shows; returns films deleted."""
         cutoff = timezone.now() - timedelta(days=TMDB_RETENTION_DAYS)
         FilmMatch.objects.filter(updated_at__lt=cutoff).delete()
+        FilmLookup.objects.filter(claimed_until__lt=timezone.now()).delete()  # claims a crashed worker left
         return self.filter(fetched_at__lt=cutoff, movies__isnull=True).delete()[1].get("enrichment.Film", 0)
 
     def store(self, media_type: str, details: dict) -> "Film":
@@ -194,3 +195,17 @@ class FilmMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year}) → {self.outcome}"
+
+
+class FilmLookup(models.Model):
+    """A claim on looking one film up on TMDB, system-wide: while a worker holds it, every other session
+    that needs the same film (same key as FilmMatch: film URI, else title and year) waits for the answer
+    instead of asking TMDB again. It expires like a film's lease, so a crashed worker loses no film; the
+    row is deleted with the answer, in the transaction that remembers it."""
+
+    key = models.CharField(max_length=64, unique=True)  # sha256 of the film's identity (`worker.lookup_key`)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"lookup {self.key[:12]} until {self.claimed_until}"

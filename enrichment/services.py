@@ -105,6 +105,7 @@ def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -
         count = movies.update(
             match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
         )
+        Session.recount(session.pk)
         transaction.on_commit(lambda: start(session, enqueue=enqueue))
     return count
 
@@ -120,15 +121,20 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
             kind = "TV series" if media_type == MediaType.TV else "film"
             raise TmdbNotFound(f"TMDB has no {kind} with id {tmdb_id}.") from exc
         film = Film.objects.store(media_type, details)
-    Movie.objects.filter(pk=movie.pk).update(
-        film=film,
-        match_status=MatchStatus.MANUAL,
-        match_score=None,
-        match_error="",
-        enriched_at=timezone.now(),
-        claim_token=None,
-        claimed_until=None,
-    )
+    with transaction.atomic():
+        was = Movie.objects.select_for_update().values_list("match_status", flat=True).get(pk=movie.pk)
+        Movie.objects.filter(pk=movie.pk).update(
+            film=film,
+            match_status=MatchStatus.MANUAL,
+            match_score=None,
+            match_error="",
+            enriched_at=timezone.now(),
+            claim_token=None,
+            claimed_until=None,
+        )
+        changes = {was: -1}
+        changes[MatchStatus.MANUAL] = changes.get(MatchStatus.MANUAL, 0) + 1  # manual again: no change
+        Session.tally(movie.session_id, changes)
     movie.refresh_from_db()
     if movie.session.status == Status.ENRICHING:
         finish_if_done(movie.session)
@@ -171,6 +177,9 @@ def retry_failed_films() -> int:
     )
     retried = 0
     for session in Session.objects.active().filter(movies__in=retry).distinct():
-        retried += retry.filter(session=session).update(match_status=MatchStatus.PENDING)
+        with transaction.atomic():
+            count = retry.filter(session=session).update(match_status=MatchStatus.PENDING)
+            Session.tally(session.pk, {MatchStatus.FAILED: -count, MatchStatus.PENDING: count})
+        retried += count
         start(session)
     return retried

@@ -12,10 +12,12 @@ the tasks, the commands and the admin use.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,12 +32,14 @@ from sessions_app.models import Movie, Session
 
 from . import matching
 from .matching import MatchStatus
-from .models import Film, FilmMatch
+from .models import Film, FilmLookup, FilmMatch
 from .tmdb import TmdbAuthError, TmdbError, get_client
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # films claimed per database round trip
+MAX_WAITING = 500  # films a run holds while other workers look them up; past it, the run takes no more
+WAIT_POLL_SECONDS = 0.25  # how often a run looks for the answers it waits for
 DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
 
 
@@ -155,6 +159,10 @@ class Runner:
         self.claimed_any = False
         self.claimed = 0
         self.settled: Counter[str] = Counter()  # films settled by this run, by verdict
+        # Films this run holds whose lookup another worker is doing: settled from its answer once it lands.
+        self.waiting: dict[str, list[Movie]] = {}
+        # Films this run is looking up, by lookup key: a film met again joins the lookup in flight.
+        self.resolving: dict[str, list[Movie]] = {}
 
     def claim(self, limit: int) -> list[Movie]:
         now = timezone.now()
@@ -172,43 +180,102 @@ class Runner:
         self.claimed += len(ids)
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
 
+    def claim_lookups(self, keys: list[str]) -> set[str]:
+        """Take the system-wide lookup of these films where nobody holds it (or its holder's claim expired);
+        returns the keys now this run's."""
+        if not keys:
+            return set()
+        keys = sorted(keys)  # every worker locks rows in the same order: no deadlock between two claims
+        now = timezone.now()
+        FilmLookup.objects.bulk_create([FilmLookup(key=key) for key in keys], ignore_conflicts=True)
+        # One statement: PostgreSQL re-checks the condition on a row another claim just took, so one wins.
+        FilmLookup.objects.filter(key__in=keys).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claim_token=self.token)
+        ).update(claim_token=self.token, claimed_until=now + lease())
+        return set(FilmLookup.objects.filter(key__in=keys, claim_token=self.token).values_list("key", flat=True))
+
     def renew(self) -> None:
-        """Extend the lease on this run's films and beat the session's heartbeat."""
+        """Extend the lease on this run's films and lookups, and beat the session's heartbeat."""
         now = timezone.now()
         Movie.objects.filter(claim_token=self.token).update(claimed_until=now + lease())
+        FilmLookup.objects.filter(claim_token=self.token).update(claimed_until=now + lease())
         Session.objects.filter(pk=self.session.pk).update(enrichment_heartbeat=now)
         self.renewed = time.monotonic()
 
     def release(self) -> None:
         try:
             Movie.objects.filter(claim_token=self.token).update(claim_token=None, claimed_until=None)
+            FilmLookup.objects.filter(claim_token=self.token).delete()
         except (OperationalError, InterfaceError):
             pass  # the database is gone; the leases expire on their own
+        self.waiting.clear()
+        self.resolving.clear()
 
     def run(self, budget: float) -> None:
         deadline = time.monotonic() + budget
         capacity = 2 * settings.TMDB_CONCURRENCY
-        in_flight: dict[Future, Movie] = {}
+        in_flight: dict[Future, str] = {}  # lookup key of each future
         exhausted = False  # nothing left to claim: stop asking until the next run
+        checked = time.monotonic()  # last look at the films this run waits for
         with ThreadPoolExecutor(max_workers=settings.TMDB_CONCURRENCY, thread_name_prefix="tmdb") as pool:
+
+            def look_up(key: str, movies: list[Movie]) -> None:
+                self.resolving[key] = movies
+                in_flight[pool.submit(resolve, movies[0].title, movies[0].year)] = key
+
             try:
                 while True:
-                    if not exhausted and len(in_flight) < capacity and time.monotonic() < deadline:
+                    now = time.monotonic()
+                    if (
+                        not exhausted
+                        and len(in_flight) < capacity
+                        and sum(map(len, self.waiting.values())) < MAX_WAITING
+                        and now < deadline
+                    ):
                         claimed = self.claim(CLAIM_BATCH)
                         exhausted = not claimed
-                        for movie in self.reuse_identified(claimed):
-                            in_flight[pool.submit(resolve, movie.title, movie.year)] = movie
+                        self.dispatch(claimed, look_up)
                         continue
+                    if self.waiting and now - checked >= WAIT_POLL_SECONDS:
+                        waiting, self.waiting = self.waiting, {}
+                        self.dispatch([movie for movies in waiting.values() for movie in movies], look_up)
+                        checked = now
                     if not in_flight:
-                        break
-                    done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        self.store(in_flight.pop(future), future.result())
+                        if not self.waiting or now >= deadline:
+                            break
+                        time.sleep(WAIT_POLL_SECONDS)
+                    else:
+                        done, _ = wait(in_flight, timeout=WAIT_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            key = in_flight.pop(future)
+                            self.store(key, self.resolving.pop(key), future.result())
                     if time.monotonic() - self.renewed > settings.ENRICH_LEASE_SECONDS / 4:
                         self.renew()
             except TmdbAuthError as exc:
                 self.auth_error = exc
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    def dispatch(self, movies: list[Movie], look_up: Callable[[str, list[Movie]], None]) -> None:
+        """Send each film where it goes: answered from memory, looked up by this run, or left waiting for
+        the worker that is already looking it up."""
+        left = self.reuse_identified(movies)
+        by_key: dict[str, list[Movie]] = {}
+        for movie in left:
+            by_key.setdefault(lookup_key(movie), []).append(movie)
+        for key in [key for key in by_key if key in self.resolving]:
+            self.resolving[key].extend(by_key.pop(key))  # the same film twice in one session: one lookup
+        mine = self.claim_lookups(list(by_key))
+        # An answer may have landed between the first look at memory and the claim: look again, so a
+        # lookup that just finished elsewhere is not done twice.
+        claimed = [movie for key in mine for movie in by_key[key]]
+        answered = {movie.pk for movie in claimed} - {movie.pk for movie in self.reuse_identified(claimed)}
+        for key, group in by_key.items():
+            if key not in mine:
+                self.waiting.setdefault(key, []).extend(group)
+            elif group[0].pk in answered:
+                FilmLookup.objects.filter(key=key, claim_token=self.token).delete()
+            else:
+                look_up(key, group)
 
     def reuse_identified(self, movies: list[Movie]) -> list[Movie]:
         """Settle films an earlier session identified, with no request; return the ones left to look up."""
@@ -216,44 +283,55 @@ class Runner:
         if not memory:
             return movies
         with transaction.atomic():  # one commit for the batch, not one per film
+            settled: Counter[str] = Counter()
             for movie in movies:
                 known = memory.get(movie.pk)
-                if known is not None:
-                    self.settle(
-                        movie,
-                        source="memory",
-                        film=known.film,
-                        match_status=known.outcome,
-                        match_score=known.score,
-                        match_candidates=known.candidates,
-                        match_error="",
-                    )
+                if known is not None and self.settle(
+                    movie,
+                    source="memory",
+                    film=known.film,
+                    match_status=known.outcome,
+                    match_score=known.score,
+                    match_candidates=known.candidates,
+                    match_error="",
+                ):
+                    settled[known.outcome] += 1
+            self.tally(settled)
         return [movie for movie in movies if movie.pk not in memory]
 
-    def store(self, movie: Movie, found: Resolution) -> None:
-        if found.error is not None:
-            self.settle(movie, match_status=MatchStatus.FAILED, match_error=str(found.error)[:500])
-            return
-        result = found.result
-        assert result is not None  # resolve() gives a Resolution either an error or a result
+    def store(self, key: str, movies: list[Movie], found: Resolution) -> None:
+        """Write one lookup's answer to every film waiting on it in this run, remember it for every
+        other session, and give the lookup up, all in one transaction."""
         with transaction.atomic():
-            film = None
-            if found.details:
-                assert result.media_type is not None  # details are fetched only for a match, which has its type
-                film = Film.objects.store(result.media_type, found.details)
-            remember(movie, result, film)
-            self.settle(
-                movie,
-                film=film,
-                match_status=result.status,
-                match_score=result.score,
-                match_candidates=result.candidates,
-                match_error="",
-            )
+            settled = 0
+            if found.error is not None:
+                status = MatchStatus.FAILED
+                for movie in movies:
+                    settled += self.settle(movie, match_status=status, match_error=str(found.error)[:500])
+            else:
+                result = found.result
+                assert result is not None  # resolve() gives a Resolution either an error or a result
+                film = None
+                if found.details:
+                    assert result.media_type is not None  # details are fetched only for a match, which has its type
+                    film = Film.objects.store(result.media_type, found.details)
+                remember(movies[0], result, film)
+                status = result.status
+                for movie in movies:
+                    settled += self.settle(
+                        movie,
+                        film=film,
+                        match_status=status,
+                        match_score=result.score,
+                        match_candidates=result.candidates,
+                        match_error="",
+                    )
+            self.tally({status: settled})
+            FilmLookup.objects.filter(key=key, claim_token=self.token).delete()
 
-    def settle(self, movie: Movie, source: str = "tmdb", **fields) -> None:
-        # Guarded by the lease and the pending state: a duplicate run, or a manual correction made
-        # meanwhile, is never overwritten.
+    def settle(self, movie: Movie, source: str = "tmdb", **fields) -> bool:
+        """Write a film's outcome; False when it was not this run's to write. Guarded by the lease and the
+        pending state: a duplicate run, or a manual correction made meanwhile, is never overwritten."""
         updated = Movie.objects.filter(pk=movie.pk, claim_token=self.token, match_status=MatchStatus.PENDING).update(
             **fields,
             match_attempts=F("match_attempts") + 1,
@@ -263,10 +341,23 @@ class Runner:
         )
         if updated:  # counted once stored: a batch the database rolls back counts nothing
             transaction.on_commit(lambda: self.count_settled(fields["match_status"], source))
+        return bool(updated)
 
     def count_settled(self, verdict: str, source: str) -> None:
         self.settled[verdict] += 1
         metrics.FILMS_IDENTIFIED.labels(verdict, source).inc()
+
+    def tally(self, settled: Mapping[str, int]) -> None:
+        """Move films settled in this transaction from pending to their statuses in the session's counts."""
+        moved = sum(settled.values())
+        Session.tally(self.session.pk, {MatchStatus.PENDING: -moved, **settled})
+
+
+def lookup_key(movie: Movie) -> str:
+    """A film's identity for the system-wide lookup claim: as FilmMatch remembers it, by film URI, else by
+    title and year (hashed, so any title fits the column)."""
+    identity = f"uri\x1f{movie.letterboxd_uri}" if movie.letterboxd_uri else f"title\x1f{movie.title}\x1f{movie.year}"
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def remembered(movies: list[Movie]) -> dict[int, FilmMatch]:

@@ -43,6 +43,7 @@ def store(export: ParsedExport) -> Session:
     with transaction.atomic():
         session = Session.objects.create(
             total_movies=len(export.films),
+            pending_count=len(export.films),  # every film starts pending (Movie's default)
             username=export.username,
             metadata=export.metadata,
             warnings=export.warnings,

@@ -4,11 +4,16 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from enrichment.matching import MatchStatus
+
+
+def count_field(status: str) -> str:
+    """The Session column that counts a session's films in this match status."""
+    return f"{status}_count"
 
 
 def default_expiry():
@@ -53,6 +58,15 @@ class Session(models.Model):
     enrichment_finished_at = models.DateTimeField(null=True, blank=True)
     # Last time a worker ran for this session: the recovery schedule restarts sessions whose workers went quiet.
     enrichment_heartbeat = models.DateTimeField(null=True, blank=True)
+    # Films per match status, exact by construction: every change of a film's status changes these in
+    # the same transaction (`tally`, or `recount` for a bulk change), so the status endpoint reads one
+    # row whatever the session's size. Named `<status>_count` for each MatchStatus.
+    pending_count = models.PositiveIntegerField(default=0)
+    matched_count = models.PositiveIntegerField(default=0)
+    ambiguous_count = models.PositiveIntegerField(default=0)
+    not_found_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    manual_count = models.PositiveIntegerField(default=0)
 
     objects = SessionQuerySet.as_manager()
 
@@ -75,11 +89,37 @@ class Session(models.Model):
         )
 
     def match_counts(self) -> dict[str, int]:
-        """Films per match status, counted from the rows (exact at every moment)."""
+        """Films per match status now, as kept beside the session (exact at every commit): one row read by
+        its key, whatever the session's size, so a caller holding an old copy of the session reads no old
+        counts."""
+        fields = {status: count_field(status) for status in MatchStatus.values}
+        row = Session.objects.filter(pk=self.pk).values(*fields.values()).get()
+        return {status: row[field] for status, field in fields.items()}
+
+    def counted_rows(self) -> dict[str, int]:
+        """Films per match status, counted from the rows: what `match_counts` must always equal."""
         counts = {status: 0 for status in MatchStatus.values}
         for row in self.movies.values("match_status").annotate(n=Count("id")).order_by():
             counts[row["match_status"]] = row["n"]
         return counts
+
+    @staticmethod
+    def tally(session_id: int, changes: dict[str, int]) -> None:
+        """Add `changes` ({status: films gained, negative for lost}) to the session's counts; call it in
+        the transaction that changed those films, after changing them (the session row is locked last)."""
+        changed = {count_field(status): F(count_field(status)) + n for status, n in changes.items() if n}
+        if changed:
+            Session.objects.filter(pk=session_id).update(**changed)
+
+    @staticmethod
+    def recount(session_id: int) -> None:
+        """Set the counts from the rows, for a change of many films at once; call it in that transaction.
+        Locking the session row first means a film change committed meanwhile is either counted here or
+        added after (its `tally` waits for this lock)."""
+        with transaction.atomic():
+            session = Session.objects.select_for_update().get(pk=session_id)
+            counts = session.counted_rows()
+            Session.objects.filter(pk=session_id).update(**{count_field(s): n for s, n in counts.items()})
 
     def progress(self) -> dict:
         counts = self.match_counts()

@@ -27,6 +27,7 @@ from sessions_app.tests.exports import csv_text
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = os.getenv("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
 
+FAULTS = ("500", "503", "drop", "truncate")  # each costs a retry; stalls would only cost time
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
 
@@ -80,12 +81,14 @@ class Workers:
                 )
             )
 
-    def kill(self) -> None:
-        for process in self.processes:
+    def kill(self, count: int | None = None) -> None:
+        """SIGKILL the first `count` workers (all by default), mid-whatever they are doing."""
+        count = len(self.processes) if count is None else count
+        for process in self.processes[:count]:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        self.processes = []
+        self.processes = self.processes[count:]
 
 
 @pytest.fixture
@@ -95,8 +98,7 @@ def workers(engines):
     pool.kill()
 
 
-def import_export(env: dict, rows, tmp_path: Path, name: str) -> Session:
-    """Upload through `manage.py import_letterboxd` in its own process, as a person would (enqueues on Redis)."""
+def export_zip(rows, tmp_path: Path, name: str) -> Path:
     body = csv_text(
         ["Date", "Name", "Year", "Letterboxd URI"],
         [["2024-01-01", title, year, f"https://boxd.it/{name}-{i}"] for i, (title, year) in enumerate(rows)],
@@ -106,6 +108,12 @@ def import_export(env: dict, rows, tmp_path: Path, name: str) -> Session:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("watched.csv", body)
     path.write_bytes(buffer.getvalue())
+    return path
+
+
+def import_export(env: dict, rows, tmp_path: Path, name: str) -> Session:
+    """Upload through `manage.py import_letterboxd` in its own process, as a person would (enqueues on Redis)."""
+    path = export_zip(rows, tmp_path, name)
     out = subprocess.run(
         [sys.executable, "manage.py", "import_letterboxd", str(path)],
         cwd=ROOT,
@@ -175,3 +183,48 @@ def test_a_worker_killed_mid_session_is_recovered_with_no_film_lost_or_counted_t
     assert len(fetches) == 400
     # only requests in flight at the moment of the kill can have been answered but never stored
     assert sum(fetches.values()) - 400 <= 16
+
+
+def test_five_uploads_of_one_export_at_once_fetch_each_film_once_despite_faults_and_a_killed_worker(
+    engines, workers, tmp_path
+):
+    catalogue = synthetic_catalogue(600, seed=15)
+    rows = letterboxd_rows(catalogue)
+    path = export_zip(rows, tmp_path, "shared")  # one export: the same film URIs in every upload
+    with TmdbDouble(catalogue, read_token="scale-token", latency=0.01, fault_rate=0.1, faults=FAULTS) as double:
+        engines.update(TMDB_API_URL=double.url, TMDB_RATE_LIMIT="80")
+        workers.start(3)
+        uploads = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "import_letterboxd", str(path)],
+                cwd=ROOT,
+                env=engines,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(5)
+        ]
+        ids = [upload.communicate(timeout=60)[0].split()[0] for upload in uploads]
+        sessions = Session.objects.filter(public_id__in=ids)
+        assert sessions.count() == 5
+        pending = Movie.objects.filter(session__in=sessions, match_status="pending")
+        wait_until(lambda: pending.count() < 5 * 600 * 0.7, 120, "enrichment to get going")
+        # Hold new answers at the double, let the ones already sent land in the shared cache, then kill:
+        # the killed worker's requests still at the double find nobody there and are not fetches.
+        double.configure(latency=2.0)
+        time.sleep(0.5)
+        workers.kill(1)
+        double.configure(latency=0.01)
+        assert pending.count() > 0  # killed mid-run
+        # the recovery schedule is due (in real life: within a minute) once the leases have expired
+        time.sleep(7)
+        Schedule.objects.filter(func="enrichment.tasks.recover").update(next_run=timezone.now())
+        wait_until(lambda: sessions.filter(status="completed").count() == 5, 180, "five sessions to complete")
+        fetches = double.movie_fetches()
+        stats = double.stats()
+    assert sum(stats["faults"].values()) > 0  # faults were injected
+    assert len(fetches) == 600 and set(fetches.values()) == {1}  # each film's details reached TMDB once
+    for session in sessions:
+        counts = session.match_counts()
+        assert counts["matched"] == session.total_movies == 600
+        assert counts == session.counted_rows()  # the counts kept beside the session, after the kill

@@ -17,6 +17,7 @@ import json
 import math
 import random
 import re
+import select
 import socket
 import threading
 import time
@@ -367,6 +368,12 @@ class _Handler(BaseHTTPRequestHandler):
         retry_after = double._admit(arrived, config)
         if config.latency:
             time.sleep(config.latency)
+        if self._client_gone():
+            # the client died or gave up while the answer was being made: nothing reaches it, so it
+            # is no fetch (the counters say what a client actually received)
+            double._record(Arrival(arrived, kind, 0))
+            self.close_connection = True
+            return
         if retry_after is not None:
             double._record(Arrival(arrived, kind, 429, None if config.bare_429 else retry_after))
             if config.bare_429:
@@ -411,6 +418,16 @@ class _Handler(BaseHTTPRequestHandler):
         fetched = (kind, int(match[1])) if kind in ("movie", "tv") and match else None
         double._record(Arrival(arrived, kind, status), fetched)
         self._send(status, body)
+
+    def _client_gone(self) -> bool:
+        """The client closed its end: a closed socket reads as ready with nothing to read."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _authorized(self, config: DoubleConfig, params: dict[str, str]) -> bool:
         header = self.headers.get("Authorization", "")

@@ -63,7 +63,9 @@ def make_movie(session: Session, title: str = "A Film", **fields) -> Movie:
         fields["rating"] = Decimal(str(fields["rating"]))
     if fields.get("film") is not None:
         fields.setdefault("match_status", MatchStatus.MATCHED)
-    return Movie.objects.create(session=session, title=title, **fields)
+    movie = Movie.objects.create(session=session, title=title, **fields)
+    Session.tally(session.pk, {movie.match_status: 1})  # as the import counts its films
+    return movie
 
 
 def make_viewing(movie: Movie, watched_date: date | None, **fields) -> Viewing:

@@ -179,6 +179,15 @@ def test_it_injects_the_faults_it_is_told_to(tmdb_double, fault, expected):
     assert get(tmdb_double, "/movie/77").status_code == 200
 
 
+def test_an_answer_its_client_went_away_from_is_no_fetch(tmdb_double):
+    tmdb_double.configure(latency=0.5)
+    with pytest.raises(requests.Timeout):
+        get(tmdb_double, "/movie/77", timeout=0.1)  # the client gives up (or is killed) while TMDB works
+    assert get(tmdb_double, "/movie/77").status_code == 200
+    assert tmdb_double.movie_fetches() == {77: 1}  # only the answer someone received
+    assert tmdb_double.stats()["statuses"] == {"0": 1, "200": 1}
+
+
 def test_it_draws_the_same_faults_from_the_same_seed():
     def statuses(seed: int) -> list[int]:
         with TmdbDouble(seed=seed, fault_rate=0.5, faults=("500", "503")) as double:
