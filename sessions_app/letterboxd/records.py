@@ -69,6 +69,14 @@ class ParsedExport:
     def viewing_count(self) -> int:
         return sum(len(f.viewings) for f in self.films)
 
+    @property
+    def newest_date(self) -> date | None:
+        """Its newest diary date (watched or logged) or watched.csv date: what tells a later export of the same
+        person from an older one."""
+        days = [f.watched_date for f in self.films if f.watched_date]
+        days += [d for f in self.films for v in f.viewings for d in (v.watched_date, v.logged_date) if d]
+        return max(days, default=None)
+
 
 class Warnings:
     """Collects per-value problems; stores the first few hundred and counts the rest."""
