@@ -23,10 +23,13 @@ from .serializers import (
     ReenrichSerializer,
     SessionSerializer,
     SessionStatusSerializer,
+    SessionUploadResultSerializer,
+    SessionUploadSerializer,
     UploadResultSerializer,
     UploadSerializer,
     ViewingSerializer,
 )
+from .updating import OlderExport, update_from_upload
 from .visits import visit
 
 
@@ -43,6 +46,14 @@ def bad_request(message: str) -> Response:
     return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
+def oversized(request) -> Response | None:
+    """Refuse an oversized body before reading it: the limit holds for what reaches the disk too."""
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+        return bad_request(too_large(declared))
+    return None
+
+
 class UploadView(generics.CreateAPIView):
     """Upload a Letterboxd export: one ZIP, or one or more of its CSVs, in the multipart field `files`."""
 
@@ -53,10 +64,9 @@ class UploadView(generics.CreateAPIView):
         responses={201: UploadResultSerializer, 400: OpenApiResponse(description="The upload cannot be imported")},
     )
     def post(self, request, *args, **kwargs):
-        # Refuse an oversized body before reading it: the limit holds for what reaches the disk too.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
-            return bad_request(too_large(declared))
+        refusal = oversized(request)
+        if refusal is not None:
+            return refusal
         files = request.FILES.getlist("files")
         try:
             session = import_upload([uploaded(f) for f in files])
@@ -64,6 +74,38 @@ class UploadView(generics.CreateAPIView):
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
         return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionUploadView(APIView):
+    """Load a newer export of the same person into this session (multipart field `files`, and `replace`
+    to accept an older one): its films, diary, ratings, likes, watchlist and lists become the export's,
+    identifications of films that stay are kept, and only new films go to TMDB."""
+
+    @extend_schema(
+        request={"multipart/form-data": SessionUploadSerializer},
+        responses={
+            200: SessionUploadResultSerializer,
+            400: OpenApiResponse(description="The upload cannot be imported; the session is unchanged"),
+            409: OpenApiResponse(description="The export is older than the session's (send replace=true)"),
+        },
+    )
+    def post(self, request, session_id):
+        session = visit(session_id)
+        refusal = oversized(request)
+        if refusal is not None:
+            return refusal
+        options = SessionUploadSerializer(data={"replace": request.data.get("replace", False)})
+        options.is_valid(raise_exception=True)
+        try:
+            update_from_upload(
+                session, [uploaded(f) for f in request.FILES.getlist("files")], options.validated_data["replace"]
+            )
+        except ExportError as exc:
+            return bad_request(str(exc))
+        except OlderExport as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        session.refresh_from_db()
+        return Response(SessionUploadResultSerializer(session).data)
 
 
 class SessionDetailView(generics.RetrieveAPIView):
