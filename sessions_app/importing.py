@@ -46,7 +46,7 @@ def store(export: ParsedExport) -> Session:
         bulk_insert(Movie, _movie_rows(session, export))
         # Ids grow in insertion order within the transaction, even with other imports interleaved.
         movie_ids = session.movies.order_by("id").values_list("id", flat=True)
-        bulk_insert(Viewing, viewing_rows(session, export.films, movie_ids))
+        bulk_insert(Viewing, _viewing_rows(session, export, movie_ids))
     return session
 
 
@@ -103,9 +103,8 @@ def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
         yield {"session_id": session.pk, **movie_fields(f)}
 
 
-def viewing_rows(session: Session, films: Iterable[FilmRecord], movie_ids: Iterable[int]) -> Iterator[dict]:
-    """The diary rows of `films`, whose Movies have `movie_ids` (in the same order)."""
-    for movie_id, f in zip(movie_ids, films, strict=True):
+def _viewing_rows(session: Session, export: ParsedExport, movie_ids: Iterable[int]) -> Iterator[dict]:
+    for movie_id, f in zip(movie_ids, export.films, strict=True):
         for v in f.viewings:
             yield {"session_id": session.pk, "movie_id": movie_id, **viewing_fields(v)}
 

@@ -369,3 +369,20 @@ def test_the_dashboard_shows_the_new_export_and_not_the_one_it_cached(client):
     rerated.rows["ratings.csv"][0] = ["2024-02-01", *MEMENTO, "5"]
     update_from_upload(session, rerated.zip_upload())
     assert "<dt>Average rating</dt><dd>4.00</dd>" in client.get(page).content.decode()
+
+
+def test_edited_diary_entries_are_rewritten_and_untouched_ones_stay_as_they_are():
+    session = import_upload(vintage_export("new").zip_upload())
+    before = set(session.viewings.values_list("id", flat=True))
+    edited = vintage_export("new")
+    diary = edited.rows["diary.csv"]
+    diary[0][4], diary[0][6] = "5", "nolan, again"  # Memento's first entry: rated 5, tagged
+    edited.rows["reviews.csv"][0][4] = "5"
+    edited.rows["reviews.csv"][0][6] = "Backwards, and better."
+    record = update_from_upload(session, edited.zip_upload())
+    first = session.viewings.get(entry_uri="https://boxd.it/e1")
+    assert (first.rating, first.tags, first.review) == (Decimal("5"), ["nolan", "again"], "Backwards, and better.")
+    after = set(session.viewings.values_list("id", flat=True))
+    assert after - before == {first.pk}  # only the edited entry was written afresh: the six others,
+    assert len(before - after) == 1 and len(after) == 7  # the URI-less ones of Lost Film too, kept their rows
+    assert (record["since_last"]["entries_added"], record["since_last"]["entries_removed"]) == (0, 0)
