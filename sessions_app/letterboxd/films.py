@@ -199,13 +199,17 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
         reviews = table.column("Review")
         for i, title, year, uri, logged in _film_rows(table, warnings):
             rewatch = rewatches[i].lower() == "yes"
+            entry_tags = [t.strip() for t in tags[i].split(",") if t.strip()]
             shared = (title, year, watched_dates[i], ratings[i], rewatch)
             if name == "reviews.csv":
                 if uri and uri in entries:
                     entries[uri].review = reviews[i]
                     continue
                 if not uri and unjoined[shared]:
-                    unjoined[shared].pop(0).review = reviews[i]
+                    # Among look-alikes, the row logged the same day with the same tags is this review's entry.
+                    alike = unjoined[shared]
+                    at = next((k for k, v in enumerate(alike) if (v.logged_date, v.tags) == (logged, entry_tags)), 0)
+                    alike.pop(at).review = reviews[i]
                     continue
                 reviews_without_diary += 1
             elif uri and uri in entries:
@@ -224,7 +228,7 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
                 logged_date=logged,
                 rating=ratings[i],
                 rewatch=rewatch,
-                tags=[t.strip() for t in tags[i].split(",") if t.strip()],
+                tags=entry_tags,
                 review=reviews[i] if name == "reviews.csv" else "",
             )
             film.viewings.append(viewing)
