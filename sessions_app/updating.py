@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import IO, cast
 
 from django.db import connections, models, router, transaction
@@ -20,13 +21,14 @@ from django.db.models.functions import Cast
 
 from enrichment import services as enrichment
 
-from .importing import bulk_insert, movie_fields, upload_record, viewing_fields
-from .letterboxd import FilmRecord, ParsedExport, ViewingRecord, film_slug, read_export
+from .importing import bulk_insert, movie_fields, upload_record
+from .letterboxd import FilmRecord, ParsedExport, film_slug, read_export
 from .models import Movie, Session, Viewing
 
 EXPORT_FIELDS = tuple(movie_fields(FilmRecord(title="", year=None)))  # the Movie columns an export sets
-# the Viewing columns an export sets, its film first
-DIARY_FIELDS = ("movie_id", *viewing_fields(ViewingRecord("", None, None, None, False, [])))
+# The Viewing columns an export sets, in the order entries are compared across exports: film, entry URI,
+# dates, rating, rewatch (which together say which entry it is), then the rest, tags last.
+COMPARED = ("movie_id", "entry_uri", "watched_date", "logged_date", "rating", "rewatch", "review", "tags")
 DELETE_BATCH = 500  # ids per DELETE: SQLite caps the number of parameters in one statement
 
 Pairs = list[tuple[int, FilmRecord]]  # (Movie id, the film of the new export it is)
@@ -108,41 +110,38 @@ def _load_diary(session: Session, films: Pairs) -> tuple[int, int]:
     is a full snapshot: entries are added, edited and deleted freely). Returns (entries added, removed):
     an entry is the same entry across exports by its URI, else by its film, dates, rating and rewatch flag."""
     held: dict[tuple, list[tuple[int, tuple]]] = defaultdict(list)
-    # Tags are read as JSON text and decoded only when there are some: decoding every row's empty list
-    # was a third of an update's time for a 30,000-entry diary.
-    columns = [name for name in DIARY_FIELDS if name != "tags"]
-    tags_at = DIARY_FIELDS.index("tags")
-    rows = Viewing.objects.filter(session=session).values_list("id", *columns, Cast("tags", TextField()))
-    for pk, *values in rows:
-        tags = values.pop()
-        values.insert(tags_at, [] if tags == "[]" else json.loads(tags))
-        held[_entry_key(values)].append((pk, tuple(values)))
+    # Tags come last, read as JSON text and decoded only when there are some: decoding every row's empty
+    # list was a third of an update's time for a 30,000-entry diary.
+    rows = Viewing.objects.filter(session=session).values_list("id", *COMPARED[:-1], Cast("tags", TextField()))
+    for pk, *values, tags in rows:
+        entry = (*values, [] if tags == "[]" else json.loads(tags))
+        held[_entry_key(entry)].append((pk, entry))
+    read = attrgetter(*COMPARED[1:])  # the ViewingRecord attributes have the column names
     stale: list[int] = []
     fresh = []
     added = 0
     for movie_id, film in films:
         for viewing in film.viewings:
-            fields = viewing_fields(viewing)
-            values = (movie_id, *fields.values())
-            same = held.get(_entry_key(values))
+            entry = (movie_id, *read(viewing))
+            same = held.get(_entry_key(entry))
             if same:
                 pk, before = same.pop()
-                if before == values:
+                if before == entry:
                     continue
                 stale.append(pk)  # edited: written afresh
             else:
                 added += 1
-            fresh.append({"session_id": session.pk, "movie_id": movie_id, **fields})
+            fresh.append({"session_id": session.pk, **dict(zip(COMPARED, entry, strict=True))})
     removed = [pk for entries in held.values() for pk, _ in entries]
     _delete(Viewing, stale + removed)  # first: an edited entry keeps its URI, which is unique in a session
     bulk_insert(Viewing, fresh)
     return added, len(removed)
 
 
-def _entry_key(values: list | tuple) -> tuple:
-    """DIARY_FIELDS' values → the entry they are: its URI or, for films gone from Letterboxd (whose URIs
-    are empty), its film, dates, rating and rewatch flag."""
-    movie_id, uri, watched, logged, rating, rewatch = values[:6]
+def _entry_key(entry: tuple) -> tuple:
+    """An entry (COMPARED's values) → which entry it is: its URI or, for films gone from Letterboxd (whose
+    URIs are empty), its film, dates, rating and rewatch flag."""
+    movie_id, uri, watched, logged, rating, rewatch = entry[:6]
     return (uri,) if uri else (movie_id, watched, logged, rating, rewatch)
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 # Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
 RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
@@ -69,7 +70,7 @@ class ParsedExport:
     def viewing_count(self) -> int:
         return sum(len(f.viewings) for f in self.films)
 
-    @property
+    @cached_property
     def newest_date(self) -> date | None:
         """Its newest diary date (watched or logged) or watched.csv date: what tells a later export of the same
         person from an older one."""

@@ -14,10 +14,10 @@ from django.db import IntegrityError
 from enrichment import services
 from enrichment.matching import MatchStatus
 from enrichment.tests.helpers import enrich_now
-from sessions_app.importing import import_upload
-from sessions_app.letterboxd import ExportError, read_export
+from sessions_app.importing import import_upload, viewing_fields
+from sessions_app.letterboxd import ExportError, ViewingRecord, read_export
 from sessions_app.models import Movie, Session, Viewing
-from sessions_app.updating import OlderExport, load, update_from_upload
+from sessions_app.updating import COMPARED, OlderExport, load, update_from_upload
 
 from .exports import Export, list_text, vintage_export
 
@@ -386,3 +386,7 @@ def test_edited_diary_entries_are_rewritten_and_untouched_ones_stay_as_they_are(
     assert after - before == {first.pk}  # only the edited entry was written afresh: the six others,
     assert len(before - after) == 1 and len(after) == 7  # the URI-less ones of Lost Film too, kept their rows
     assert (record["since_last"]["entries_added"], record["since_last"]["entries_removed"]) == (0, 0)
+
+
+def test_entries_are_compared_on_every_column_an_export_sets():
+    assert set(COMPARED) == {"movie_id", *viewing_fields(ViewingRecord("", None, None, None, False, []))}
