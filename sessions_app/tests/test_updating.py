@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
+from django.test import Client
 
 from enrichment import services
 from enrichment.matching import MatchStatus
@@ -390,3 +391,12 @@ def test_edited_diary_entries_are_rewritten_and_untouched_ones_stay_as_they_are(
 
 def test_entries_are_compared_on_every_column_an_export_sets():
     assert set(COMPARED) == {"movie_id", *viewing_fields(ViewingRecord("", None, None, None, False, []))}
+
+
+def test_the_dashboard_form_refuses_a_post_without_a_csrf_token():
+    session = import_upload(january_2024().zip_upload())
+    browser = Client(enforce_csrf_checks=True)
+    assert 'name="csrfmiddlewaretoken"' in browser.get(f"/s/{session.public_id}/").content.decode()
+    upload = SimpleUploadedFile("newer.zip", june_2024().zip_bytes())
+    assert browser.post(f"/s/{session.public_id}/upload/", {"files": upload}).status_code == 403
+    assert len(Session.objects.get().uploads) == 1 and Session.objects.get().total_movies == 5
