@@ -29,11 +29,11 @@ def main() -> None:
     assert first.status_code == 201, first.content[:500]
     session_id = first.json()["session_id"]
     newer = large_export_zip(new_films=300, new_entries=1_000)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     response = client.post(
         f"/api/session/{session_id}/upload", {"files": [SimpleUploadedFile("letterboxd-bench-newer.zip", newer)]}
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     assert response.status_code == 200, response.content[:500]
     session = Session.objects.get(public_id=session_id)
     changes = response.json()["upload"]["since_last"]
@@ -43,6 +43,9 @@ def main() -> None:
         f"films removed {changes['films_removed']}, entries removed {changes['entries_removed']}"
     )
     print(f"seconds: {seconds:.2f}")
+    # On a machine busy with other work the wall clock says more about the neighbours; this process's CPU
+    # time is what the update itself costs (all of it on SQLite, which runs in the process).
+    print(f"CPU seconds (this process): {cpu_seconds:.2f}")
     print(f"peak memory (RSS): {peak_rss_mb():.0f} MB")
     print("target (< 3 s):", "met" if seconds < 3 else "MISSED")
 

@@ -29,13 +29,13 @@ ENTRY_SLUG_RE = re.compile(
 
 def film_slug(uri: str) -> str | None:
     """The slug a film URI of the old form names, else None."""
-    match = FILM_SLUG_RE.match(uri)
+    match = FILM_SLUG_RE.match(uri) if "/film/" in uri else None  # a cheap test first: most URIs are boxd.it links
     return match["slug"].lower() if match else None
 
 
 def entry_slug(uri: str) -> str | None:
     """The slug of the film a diary entry URI of the old form names, else None."""
-    match = ENTRY_SLUG_RE.match(uri)
+    match = ENTRY_SLUG_RE.match(uri) if "/film/" in uri else None
     return match["slug"].lower() if match else None
 
 
