@@ -52,8 +52,8 @@ def update_from_upload(session: Session, uploads: Iterable[tuple[str, IO[bytes],
 def _no_collector_passes() -> Iterator[None]:
     """Hold Python's cycle collector off for one update. The parsed export and the diary compared with it
     are a few hundred thousand objects kept to the end, which the collector would walk again and again:
-    a third of an update's time. Nothing here makes reference cycles; reference counting frees the rest.
-    (The collector is the process's: web processes serve one request at a time, see README.)"""
+    a third of an update's time. Reference counting frees them; the few cycles made meanwhile are collected
+    once the collector is back. (It is the process's: web processes serve one request at a time, see README.)"""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -83,8 +83,8 @@ def _goes_back(session: Session, export: ParsedExport, replace: bool) -> bool:
         return True
     raise OlderExport(
         f"This export is older than the one already here: its newest diary or watched date is "
-        f"{newest or 'missing'}, and the session's is {held}. Upload your latest export, or choose "
-        "“replace anyway” to go back to this one."
+        f"{newest or 'missing'}, and the session's is {held}. Upload your latest export, or ask to replace "
+        "anyway to go back to this one (the “Replace anyway” box; replace=true in the API; --replace for the command)."
     )
 
 
