@@ -24,10 +24,13 @@ from .serializers import (
     ReenrichSerializer,
     SessionSerializer,
     SessionStatusSerializer,
+    SessionUploadResultSerializer,
+    SessionUploadSerializer,
     UploadResultSerializer,
     UploadSerializer,
     ViewingSerializer,
 )
+from .updating import OlderExport, update_from_upload
 from .visits import visit
 
 
@@ -63,6 +66,38 @@ class UploadView(generics.CreateAPIView):
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
         return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionUploadView(APIView):
+    """Load a newer export of the same person into this session (multipart field `files`, and `replace`
+    to accept an older one): its films, diary, ratings, likes, watchlist and lists become the export's,
+    identifications of films that stay are kept, and only new films go to TMDB."""
+
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "uploads"
+
+    @extend_schema(
+        request={"multipart/form-data": SessionUploadSerializer},
+        responses={
+            200: SessionUploadResultSerializer,
+            400: OpenApiResponse(description="The upload cannot be imported; the session is unchanged"),
+            409: OpenApiResponse(description="The export is older than the session's (send replace=true)"),
+        },
+    )
+    def post(self, request, session_id):
+        session = visit(session_id)
+        options = SessionUploadSerializer(data={"replace": request.data.get("replace", False)})
+        options.is_valid(raise_exception=True)
+        try:
+            update_from_upload(
+                session, [uploaded(f) for f in request.FILES.getlist("files")], options.validated_data["replace"]
+            )
+        except ExportError as exc:
+            return bad_request(str(exc))
+        except OlderExport as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        session.refresh_from_db()
+        return Response(SessionUploadResultSerializer(session).data)
 
 
 class SessionDetailView(generics.RetrieveAPIView):

@@ -9,11 +9,12 @@ from typing import IO, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections, models, router, transaction
+from django.utils import timezone
 
 from enrichment import services as enrichment
 from lbstats import metrics
 
-from .letterboxd import ParsedExport, read_export
+from .letterboxd import FilmRecord, ParsedExport, ViewingRecord, read_export
 from .models import Movie, Session, Viewing
 
 
@@ -47,6 +48,7 @@ def store(export: ParsedExport) -> Session:
             username=export.username,
             metadata=export.metadata,
             warnings=export.warnings,
+            uploads=[upload_record(export)],
         )
         bulk_insert(Movie, _movie_rows(session, export))
         # Ids grow in insertion order within the transaction, even with other imports interleaved.
@@ -57,43 +59,63 @@ def store(export: ParsedExport) -> Session:
     return session
 
 
+def upload_record(export: ParsedExport, since_last: dict | None = None, replaced: bool = False) -> dict:
+    """One entry of a session's upload history (`Session.uploads`)."""
+    newest = export.newest_date
+    return {
+        "at": timezone.now().isoformat(),
+        "files": export.metadata["files"],
+        "films": len(export.films),
+        "entries": export.viewing_count,
+        "newest_date": newest.isoformat() if newest else None,
+        "replaced": replaced,
+        "since_last": since_last,
+    }
+
+
+def movie_fields(f: FilmRecord) -> dict:
+    """What the export says of a film, as Movie columns (identification is enrichment's)."""
+    dates = f.watched_dates  # sorted on every access: read once
+    return {
+        "title": f.title,
+        "year": f.year,
+        "letterboxd_uri": f.uri,
+        "watched": f.watched,
+        "watched_date": f.watched_date,
+        "rating": f.rating,
+        "rated_date": f.rated_date,
+        "liked": f.liked,
+        "liked_date": f.liked_date,
+        "in_watchlist": f.in_watchlist,
+        "watchlist_date": f.watchlist_date,
+        "viewing_count": f.viewing_count,
+        "rewatch_count": f.rewatch_count,
+        "first_watched": dates[0] if dates else None,
+        "last_watched": dates[-1] if dates else None,
+    }
+
+
+def viewing_fields(v: ViewingRecord) -> dict:
+    return {
+        "entry_uri": v.entry_uri,
+        "watched_date": v.watched_date,
+        "logged_date": v.logged_date,
+        "rating": v.rating,
+        "rewatch": v.rewatch,
+        "tags": v.tags,
+        "review": v.review,
+    }
+
+
 def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
     for f in export.films:
-        dates = f.watched_dates  # sorted on every access: read once
-        yield {
-            "session_id": session.pk,
-            "title": f.title,
-            "year": f.year,
-            "letterboxd_uri": f.uri,
-            "watched": f.watched,
-            "watched_date": f.watched_date,
-            "rating": f.rating,
-            "rated_date": f.rated_date,
-            "liked": f.liked,
-            "liked_date": f.liked_date,
-            "in_watchlist": f.in_watchlist,
-            "watchlist_date": f.watchlist_date,
-            "viewing_count": f.viewing_count,
-            "rewatch_count": f.rewatch_count,
-            "first_watched": dates[0] if dates else None,
-            "last_watched": dates[-1] if dates else None,
-        }
+        yield {"session_id": session.pk, **movie_fields(f)}
 
 
 def _viewing_rows(session: Session, export: ParsedExport, movie_ids: Iterable[int]) -> Iterator[dict]:
     for movie_id, f in zip(movie_ids, export.films, strict=True):
         for v in f.viewings:
-            yield {
-                "session_id": session.pk,
-                "movie_id": movie_id,
-                "entry_uri": v.entry_uri,
-                "watched_date": v.watched_date,
-                "logged_date": v.logged_date,
-                "rating": v.rating,
-                "rewatch": v.rewatch,
-                "tags": v.tags,
-                "review": v.review,
-            }
+            yield {"session_id": session.pk, "movie_id": movie_id, **viewing_fields(v)}
 
 
 def bulk_insert(model: type[models.Model], rows, batch_size: int = 5000) -> None:

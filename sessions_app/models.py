@@ -51,6 +51,9 @@ class Session(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # [{file, line, message}] for values that could not be read
     warnings = models.JSONField(default=list, blank=True)
+    # Every export loaded into this session, oldest first (a person uploads a newer one every few months):
+    # [{at, files, films, entries, newest_date, replaced, since_last}]; since_last is None for the first.
+    uploads = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_accessed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=default_expiry, db_index=True)  # cleanup_sessions
@@ -87,6 +90,10 @@ class Session(models.Model):
         Session.objects.filter(pk=self.pk).update(
             last_accessed_at=now, expires_at=now + timedelta(days=settings.SESSION_LIFETIME_DAYS)
         )
+
+    @property
+    def last_upload(self) -> dict | None:
+        return self.uploads[-1] if self.uploads else None
 
     def match_counts(self) -> dict[str, int]:
         """Films per match status now, as kept beside the session (exact at every commit): one row read by

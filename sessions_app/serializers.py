@@ -14,6 +14,34 @@ class UploadSerializer(serializers.Serializer):
     )
 
 
+class SessionUploadSerializer(UploadSerializer):
+    replace = serializers.BooleanField(
+        default=False,
+        help_text="Load the export even if it is older than the one the session holds (by newest diary or watched date).",
+    )
+
+
+class UploadRecordSerializer(serializers.Serializer):
+    """One entry of a session's upload history."""
+
+    at = serializers.DateTimeField()
+    files = serializers.ListField(child=serializers.DictField())
+    films = serializers.IntegerField()
+    entries = serializers.IntegerField()
+    newest_date = serializers.DateField(allow_null=True)
+    replaced = serializers.BooleanField()
+    since_last = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+
+
+class SessionUploadResultSerializer(serializers.ModelSerializer):
+    session_id = serializers.UUIDField(source="public_id")
+    upload = UploadRecordSerializer(source="last_upload")
+
+    class Meta:
+        model = Session
+        fields = ["session_id", "status", "total_movies", "upload", "warnings"]
+
+
 class UploadResultSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="public_id")
     created_at = serializers.DateTimeField()
@@ -43,6 +71,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "expires_at",
             "metadata",
             "warnings",
+            "uploads",
         ]
 
     def get_enrichment(self, session: Session) -> dict:

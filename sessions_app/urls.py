@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("s/<uuid:public_id>/", views.session_page, name="session"),
+    path("s/<uuid:public_id>/upload/", views.upload_into, name="upload"),
     path("s/<uuid:public_id>/progress/", views.progress, name="progress"),
     path("s/<uuid:public_id>/films/", views.films, name="films"),
     path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),

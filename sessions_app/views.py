@@ -26,6 +26,7 @@ from .filters import MovieFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Session
+from .updating import OlderExport, update_from_upload
 from .visits import visit
 
 FILMS_PER_PAGE = 48
@@ -80,7 +81,24 @@ def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _dashboard_page(request, visit(public_id))
 
 
-def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
+@require_http_methods(["POST"])
+def upload_into(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The dashboard's form: a newer export of the same person, loaded into this session."""
+    session = visit(public_id)
+    files = request.FILES.getlist("files")
+    if not files:
+        return _dashboard_page(request, session, upload_error="Choose your newer Letterboxd export first.", status=400)
+    try:
+        update_from_upload(session, [uploaded(f) for f in files], replace=bool(request.POST.get("replace")))
+    except ExportError as exc:
+        return _dashboard_page(request, session, upload_error=str(exc), status=400)
+    except OlderExport as exc:
+        return _dashboard_page(request, session, upload_error=str(exc), status=409)
+    messages.success(request, "Your new export is in. What changed since your last upload is below.")
+    return redirect(reverse("sessions_app:session", args=[session.public_id]) + "#uploads")
+
+
+def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = "", status: int = 200) -> HttpResponse:
     year = _year(request)
     key = stats.dashboard_key(session, year)
     return render(
@@ -97,7 +115,9 @@ def _dashboard_page(request: HttpRequest, session: Session) -> HttpResponse:
             "dashboard_cache_seconds": stats.DASHBOARD_CACHE_SECONDS,
             "dashboard": SimpleLazyObject(lambda: stats.cached_dashboard(session, year, key)),
             "min_rated": stats.MIN_RATED,
+            "upload_error": upload_error,
         },
+        status=status,
     )
 
 

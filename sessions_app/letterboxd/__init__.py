@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from .files import collect_files, too_large
-from .films import parse_files
+from .films import film_slug, parse_files
 from .records import FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, FilmRecord, ParsedExport, ViewingRecord
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "FilmRecord",
     "ParsedExport",
     "ViewingRecord",
+    "film_slug",
     "read_export",
     "too_large",
 ]

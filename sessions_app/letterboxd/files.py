@@ -132,7 +132,7 @@ def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> 
     skipped: dict[str, int] = defaultdict(int)
     for folder, info in skipped_members:
         text = decode_csv(info.filename, budget.read(archive, info))
-        skipped[folder] += max(count_records(text) - 1, 0)
+        skipped[folder] += count_data_rows(text)
     return ExportFiles(texts=texts, uploaded=uploaded, skipped=dict(skipped), nested_zips=nested_zips)
 
 
@@ -252,8 +252,23 @@ def read_header(name: str, text: str) -> list[str]:
         raise ExportError(f"{name} line 1: the header cannot be read as CSV ({exc}).") from exc
 
 
-def count_records(text: str) -> int:
-    return sum(1 for row in csv_records(text) if row)
+LIST_TABLE_HEADER = ["Position", "Name", "Year", "URL"]
+
+
+def list_table_start(rows: list[list[str]]) -> int | None:
+    """Where a list file's entry table begins (the row after its `Position,Name,Year,URL` header), found by
+    scanning: a banner line and the list's own metadata rows come first, and older exports have no banner."""
+    for i, row in enumerate(rows):
+        if [c.strip() for c in row[:4]] == LIST_TABLE_HEADER:
+            return i + 1
+    return None
+
+
+def count_data_rows(text: str) -> int:
+    """Rows of data in a CSV: a list file's entries (not its banner and metadata), else all but the header."""
+    rows = [row for row in csv_records(text) if row]
+    start = list_table_start(rows)
+    return len(rows) - (1 if start is None else start) if rows else 0
 
 
 def csv_records(text: str) -> Reader:

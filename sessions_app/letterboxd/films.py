@@ -2,19 +2,41 @@
 
 The traps this handles (see the export notes): diary and review URIs are the *entry's*, not the
 film's, so diary rows attach to films by (Name, Year); many films have no diary row; two films can
-share Name and Year; `deleted/` and `orphaned/` hold rows that must not count.
+share Name and Year (an old-form entry URI names its film's slug, which tells them apart); reviews of films
+since gone from Letterboxd have no URI; `deleted/` and `orphaned/` hold rows that must not count.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records
+from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, list_table_start
 from .records import ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
 from .tables import Table
+
+# Exports from before 2021 give URIs that spell the film's slug: the film's own in watched.csv and the other
+# film files, `https://letterboxd.com/film/<slug>/`, and a diary entry's, `https://letterboxd.com/<user>/film/<slug>/`
+# (`.../<slug>/1/` for a second entry of the film). Exports since give opaque `https://boxd.it/<code>` links.
+FILM_SLUG_RE = re.compile(r"^https?://(?:www\.)?letterboxd\.com/film/(?P<slug>[^/?#]+)/?$", re.IGNORECASE)
+ENTRY_SLUG_RE = re.compile(
+    r"^https?://(?:www\.)?letterboxd\.com/[^/?#]+/film/(?P<slug>[^/?#]+)(?:/\d+)?/?$", re.IGNORECASE
+)
+
+
+def film_slug(uri: str) -> str | None:
+    """The slug a film URI of the old form names, else None."""
+    match = FILM_SLUG_RE.match(uri) if "/film/" in uri else None  # a cheap test first: most URIs are boxd.it links
+    return match["slug"].lower() if match else None
+
+
+def entry_slug(uri: str) -> str | None:
+    """The slug of the film a diary entry URI of the old form names, else None."""
+    match = ENTRY_SLUG_RE.match(uri) if "/film/" in uri else None
+    return match["slug"].lower() if match else None
 
 
 class FilmIndex:
@@ -23,15 +45,23 @@ class FilmIndex:
     def __init__(self) -> None:
         self.films: list[FilmRecord] = []
         self.by_uri: dict[str, FilmRecord] = {}
+        self.by_slug: dict[str, FilmRecord] = {}
         self.by_key: dict[tuple[str, int | None], list[FilmRecord]] = defaultdict(list)
 
     def _new(self, title: str, year: int | None, uri: str) -> FilmRecord:
-        film = FilmRecord(title=title, year=year, uri=uri)
+        film = FilmRecord(title=title, year=year)
         self.films.append(film)
         self.by_key[(title, year)].append(film)
         if uri:
-            self.by_uri[uri] = film
+            self._give_uri(film, uri)
         return film
+
+    def _give_uri(self, film: FilmRecord, uri: str) -> None:
+        film.uri = uri
+        self.by_uri[uri] = film
+        slug = film_slug(uri)
+        if slug:
+            self.by_slug.setdefault(slug, film)
 
     def by_film_uri(self, title: str, year: int | None, uri: str) -> FilmRecord:
         """For files whose URI is the film's: two URIs under one (Name, Year) are two films."""
@@ -42,16 +72,23 @@ class FilmIndex:
             return same[0] if same else self._new(title, year, "")
         for film in same:
             if not film.uri:
-                film.uri = uri
-                self.by_uri[uri] = film
+                self._give_uri(film, uri)
                 return film
         return self._new(title, year, uri)
 
-    def by_entry(self, title: str, year: int | None) -> tuple[FilmRecord, bool]:
-        """For diary and review rows (their URI is the entry's). Returns the film and whether it was ambiguous."""
+    def by_entry(self, title: str, year: int | None, uri: str) -> tuple[FilmRecord, bool]:
+        """For diary and review rows (their URI is the entry's). Returns the film and whether it was ambiguous.
+
+        An old-form entry URI names its film's slug, which tells apart two films sharing Name and Year;
+        otherwise the entry joins its film by (Name, Year)."""
+        slug = entry_slug(uri)
+        if slug is not None and slug in self.by_slug:
+            return self.by_slug[slug], False
         same = self.by_key.get((title, year), [])
+        if slug is not None:  # a film whose URI names another slug is another film
+            same = [film for film in same if film_slug(film.uri) is None]
         if not same:
-            return self._new(title, year, ""), False
+            return self._new(title, year, f"https://letterboxd.com/film/{slug}/" if slug else ""), False
         return same[0], len(same) > 1
 
 
@@ -62,7 +99,7 @@ def parse_files(files: ExportFiles) -> ParsedExport:
     tables = _read_tables(texts, warnings)
     index = FilmIndex()
     _add_library(index, tables, warnings)
-    _add_diary(index, tables, warnings)
+    reviews_without_diary = _add_diary(index, tables, warnings)
     if not index.films:
         raise ExportError(
             f"This export has no films: {_and(sorted(tables))} {'hold' if len(tables) > 1 else 'holds'} no row "
@@ -75,6 +112,7 @@ def parse_files(files: ExportFiles) -> ParsedExport:
         "rows": {name: len(table) for name, table in tables.items()},
         "skipped": files.skipped,
         "lists": _parse_lists(texts, warnings),
+        "reviews_without_diary": reviews_without_diary,
     }
     return ParsedExport(films=index.films, warnings=warnings.as_list(), metadata=metadata, username=_username(tables))
 
@@ -141,10 +179,15 @@ def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings)
             film.in_watchlist, film.watchlist_date = True, when
 
 
-def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
-    """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year;
-    a review joins its diary entry by entry URI."""
+def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> int:
+    """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year
+    (or the slug an old-form URI names); a review joins its diary entry by entry URI or, when older exports
+    left the URI empty (films since gone from Letterboxd), by what the two rows share. Returns how many
+    reviews had no diary row: they stay entries of their own."""
     entries: dict[str, ViewingRecord] = {}
+    # diary rows without a URI that no review has joined yet, by what a review row repeats of them
+    unjoined: dict[tuple, list[ViewingRecord]] = defaultdict(list)
+    reviews_without_diary = 0
     for name in ("diary.csv", "reviews.csv"):
         if name not in tables:
             continue
@@ -155,13 +198,24 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
         tags = table.column("Tags")
         reviews = table.column("Review")
         for i, title, year, uri, logged in _film_rows(table, warnings):
-            if name == "reviews.csv" and uri and uri in entries:
-                entries[uri].review = reviews[i]
-                continue
-            if uri and uri in entries:
+            rewatch = rewatches[i].lower() == "yes"
+            entry_tags = [t.strip() for t in tags[i].split(",") if t.strip()]
+            shared = (title, year, watched_dates[i], ratings[i], rewatch)
+            if name == "reviews.csv":
+                if uri and uri in entries:
+                    entries[uri].review = reviews[i]
+                    continue
+                if not uri and unjoined[shared]:
+                    # Among look-alikes, the row logged the same day with the same tags is this review's entry.
+                    alike = unjoined[shared]
+                    at = next((k for k, v in enumerate(alike) if (v.logged_date, v.tags) == (logged, entry_tags)), 0)
+                    alike.pop(at).review = reviews[i]
+                    continue
+                reviews_without_diary += 1
+            elif uri and uri in entries:
                 warnings.add(name, table.line(i), f"entry {uri} appears twice; the second row was skipped.")
                 continue
-            film, ambiguous = index.by_entry(title, year)
+            film, ambiguous = index.by_entry(title, year, uri)
             if ambiguous:
                 warnings.add(
                     name,
@@ -173,14 +227,17 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
                 watched_date=watched_dates[i],
                 logged_date=logged,
                 rating=ratings[i],
-                rewatch=rewatches[i].lower() == "yes",
-                tags=[t.strip() for t in tags[i].split(",") if t.strip()],
+                rewatch=rewatch,
+                tags=entry_tags,
                 review=reviews[i] if name == "reviews.csv" else "",
             )
             film.viewings.append(viewing)
             film.watched = True
             if uri:
                 entries[uri] = viewing
+            elif name == "diary.csv":
+                unjoined[shared].append(viewing)
+    return reviews_without_diary
 
 
 def _rate_from_diary(films: list[FilmRecord]) -> None:
@@ -221,25 +278,32 @@ def _and(names: list[str]) -> str:
 
 
 def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
-    """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header."""
+    """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header.
+
+    Each list keeps its films as keys (the film URI, else "Name (Year)"), so a later export of the same
+    person can say which films joined or left it."""
     lists = []
     for name in sorted(n for n in texts if n.startswith("lists/")):
         try:
-            rows = list(csv_records(texts[name]))
+            rows = [row for row in csv_records(texts[name]) if row]
         except csv.Error as exc:
             warnings.add(name, None, f"list not read ({exc}).")
             continue
-        title = ""
-        entries = None
-        for i, row in enumerate(rows):
-            cells = [c.strip() for c in row]
-            if cells[:2] == ["Date", "Name"] and i + 1 < len(rows) and len(rows[i + 1]) > 1:
-                title = rows[i + 1][1]
-            if cells[:4] == ["Position", "Name", "Year", "URL"]:
-                entries = sum(1 for r in rows[i + 1 :] if r)
-                break
-        if entries is None:
+        start = list_table_start(rows)
+        if start is None:
             warnings.add(name, None, "no Position,Name,Year,URL table found; list skipped.")
             continue
-        lists.append({"file": name, "name": title or name[6:-4], "entries": entries})
+        title = ""
+        for i, row in enumerate(rows[:start]):
+            if [c.strip() for c in row[:2]] == ["Date", "Name"] and i + 1 < start and len(rows[i + 1]) > 1:
+                title = rows[i + 1][1]
+        films = [_list_film_key(row) for row in rows[start:]]
+        lists.append({"file": name, "name": title or name[6:-4], "entries": len(films), "films": films})
     return lists
+
+
+def _list_film_key(row: list[str]) -> str:
+    """A list entry's film: its URI (a film URI in list tables), else its name and year."""
+    cells = [c.strip() for c in row] + ["", "", ""]
+    _, title, year, uri = cells[:4]
+    return uri or (f"{title} ({year})" if year else title)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 # Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
 RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
@@ -68,6 +69,14 @@ class ParsedExport:
     @property
     def viewing_count(self) -> int:
         return sum(len(f.viewings) for f in self.films)
+
+    @cached_property
+    def newest_date(self) -> date | None:
+        """Its newest diary date (watched or logged) or watched.csv date: what tells a later export of the same
+        person from an older one."""
+        days = [f.watched_date for f in self.films if f.watched_date]
+        days += [d for f in self.films for v in f.viewings for d in (v.watched_date, v.logged_date) if d]
+        return max(days, default=None)
 
 
 class Warnings:

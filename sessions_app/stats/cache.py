@@ -27,8 +27,9 @@ KEY_PREFIX = "lbstats:dashboard:v2"
 def dashboard_key(session: Session, year: int | None = None) -> str:
     """A cache key that changes whenever anything the dashboard shows can have changed.
 
-    An export never changes after import; only identification does (enrichment, re-runs, manual
-    corrections), and each of those moves the films' latest `enriched_at` or their counts. While a
+    The export changes only when a newer one is loaded into the session, which adds an entry to its
+    upload history; identification changes (enrichment, re-runs, manual corrections) move the films'
+    latest `enriched_at` or their counts. While a
     session is enriching, the key moves in steps of a twentieth of the films rather than on every
     film: the live progress bar carries the exact count, and a page view does not pay for a full
     recomputation each time a film arrives."""
@@ -45,7 +46,7 @@ def dashboard_key(session: Session, year: int | None = None) -> str:
         # the status too: the page words empty sections differently while films are still coming
         last = state["last"].timestamp() if state["last"] else 0
         version = f"{session.status}:{last}:{state['identified']}:{state['pending']}"
-    return f"{KEY_PREFIX}:{session.public_id}:{year}:{version}"
+    return f"{KEY_PREFIX}:{session.public_id}:{year}:{len(session.uploads)}:{version}"
 
 
 def cached_dashboard(session: Session, year: int | None = None, key: str | None = None) -> Dashboard:

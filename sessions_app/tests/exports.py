@@ -135,3 +135,100 @@ def sample_export(newline: str = "\r\n") -> Export:
     )
     e.add("profile.csv", ["2020-01-01", "alice", "Alice", "", "", "", "", "", "", ""])
     return e
+
+
+def list_text(name: str, films: list[tuple[str, str, str]], banner: bool = True) -> str:
+    """A lists/<slug>.csv: the banner (absent before 2021), the list's own row, a blank line, the entry table."""
+    head = "Letterboxd list export v7\r\n" if banner else ""
+    rows = "".join(f"{i},{title},{year},{uri},\r\n" for i, (title, year, uri) in enumerate(films, start=1))
+    return (
+        f"{head}Date,Name,Tags,URL,Description\r\n2020-01-02,{name},,https://boxd.it/list-{name},\r\n\r\n"
+        f"Position,Name,Year,URL,Description\r\n{rows}"
+    )
+
+
+def vintage_export(vintage: str) -> Export:
+    """An export as Letterboxd wrote it before 2021 ("old") or since ("new"), with the rows both keep:
+
+    - two films called The Haunted Castle (1897), each with one diary entry;
+    - Lost Film (1931), gone from Letterboxd: watched, diary and review rows with an empty URI (its first
+      entry reviewed, its second not);
+    - Paris, Texas: a review without a diary row, and without a watched date;
+    - deleted/: two diary rows and a list of three films (with its banner in the new form, without in the old).
+
+    Old-form URIs spell the film's slug (`https://letterboxd.com/film/<slug>/`, entries
+    `https://letterboxd.com/alice/film/<slug>/` and `.../<slug>/1/`), which tells the two castles apart."""
+    old = vintage == "old"
+
+    def film(slug: str, code: str) -> str:
+        return f"https://letterboxd.com/film/{slug}/" if old else f"https://boxd.it/{code}"
+
+    def entry(slug: str, n: int, code: str) -> str:
+        return f"https://letterboxd.com/alice/film/{slug}/{f'{n}/' if n else ''}" if old else f"https://boxd.it/{code}"
+
+    e = Export()
+    e.add(
+        "watched.csv",
+        ["2019-01-10", "Memento", "2000", film("memento", "memento")],
+        ["2019-01-10", "The Haunted Castle", "1897", film("the-haunted-castle", "hc-a")],
+        ["2019-01-10", "The Haunted Castle", "1897", film("the-haunted-castle-1897", "hc-b")],
+        ["2019-01-11", "Lost Film", "1931", ""],
+        ["2019-01-12", "Paris, Texas", "1984", film("paris-texas", "paris")],
+    )
+    e.add(
+        "ratings.csv",
+        ["2019-06-02", "Memento", "2000", film("memento", "memento"), "4.5"],
+        ["2019-02-02", "Lost Film", "1931", "", "3"],
+    )
+    e.add(
+        "diary.csv",
+        ["2019-03-02", "Memento", "2000", entry("memento", 0, "e1"), "4", "", "", "2019-03-01"],
+        ["2019-06-02", "Memento", "2000", entry("memento", 1, "e2"), "4.5", "Yes", "", "2019-06-01"],
+        [
+            "2019-04-02",
+            "The Haunted Castle",
+            "1897",
+            entry("the-haunted-castle-1897", 0, "e3"),
+            "3",
+            "",
+            "",
+            "2019-04-01",
+        ],
+        ["2019-05-02", "The Haunted Castle", "1897", entry("the-haunted-castle", 0, "e4"), "2", "", "", "2019-05-01"],
+        ["2019-02-02", "Lost Film", "1931", "", "3", "", "silent", "2019-02-01"],
+        ["2019-07-02", "Lost Film", "1931", "", "3.5", "Yes", "", "2019-07-01"],
+    )
+    e.add(
+        "reviews.csv",
+        ["2019-03-02", "Memento", "2000", entry("memento", 0, "e1"), "4", "", "Backwards.", "", "2019-03-01"],
+        ["2019-02-02", "Lost Film", "1931", "", "3", "", "Lost, then found.", "silent", "2019-02-01"],
+        ["2019-08-01", "Paris, Texas", "1984", entry("paris-texas", 0, "e9"), "", "", "Dean Stockwell!", "", ""],
+    )
+    if not old:  # older exports have no likes/ folder
+        e.add("likes/films.csv", ["2019-01-10", "Memento", "2000", film("memento", "memento")])
+    e.add("profile.csv", ["2018-01-01", "alice", "Alice", "", "", "", "", "", "", ""])
+    e.extra["deleted/diary.csv"] = csv_text(
+        HEADERS["diary.csv"],
+        [
+            ["2019-01-05", "Gone", "2001", entry("gone", 0, "x1"), "3", "", "", "2019-01-05"],
+            ["2019-01-06", "Gone", "2001", entry("gone", 1, "x2"), "3", "Yes", "", "2019-01-06"],
+        ],
+    )
+    e.extra["deleted/lists/old-favourites.csv"] = list_text(
+        "Old favourites",
+        [
+            ("Gone", "2001", film("gone", "gone")),
+            ("Memento", "2000", film("memento", "memento")),
+            ("Alien", "1979", ""),
+        ],
+        banner=not old,
+    )
+    e.extra["lists/castles.csv"] = list_text(
+        "Castles",
+        [
+            ("The Haunted Castle", "1897", film("the-haunted-castle", "hc-a")),
+            ("The Haunted Castle", "1897", film("the-haunted-castle-1897", "hc-b")),
+        ],
+        banner=not old,
+    )
+    return e

@@ -338,3 +338,61 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(page: Page, live
     tab.goto(f"{live_server.url}/s/{session.public_id}/films/?match_status=manual")
     assert sorted(tab.locator(".film-grid .film-title").all_inner_texts()) == sorted([movie.title, episode.title])
     assert tab.locator(".film-grid .status").count() == 0
+
+
+def test_it_takes_a_newer_export_through_the_dashboard_form(page: Page, live_server, tmp_path):
+    tab = page
+    first, newer = Export(), Export()
+    for export, films, entries in ((first, 2, 1), (newer, 3, 3)):
+        export.add("profile.csv", ["2019-03-01", "cinephile", "", "", "", "", "", "", "", ""])
+        export.add("watched.csv", *[["2024-01-01", title, year, uri] for title, year, uri in FOLLOWED[:films]])
+        export.add(
+            "diary.csv",
+            *[
+                [
+                    f"2024-0{i + 1}-02",
+                    FOLLOWED[i][0],
+                    FOLLOWED[i][1],
+                    f"https://boxd.it/f{i}",
+                    "4",
+                    "",
+                    "",
+                    f"2024-0{i + 1}-01",
+                ]
+                for i in range(entries)
+            ],
+        )
+    older, later = (
+        tmp_path / "letterboxd-cinephile-2024-01-03-00-00-utc.zip",
+        tmp_path / "letterboxd-cinephile-2024-03-03-00-00-utc.zip",
+    )
+    older.write_bytes(first.zip_bytes())
+    later.write_bytes(newer.zip_bytes())
+    tab.goto(f"{live_server.url}/")
+    tab.set_input_files("#files", older)
+    tab.click("form.upload button[type=submit]")
+    tab.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"))
+    tab.wait_for_selector("#progress.status-completed")
+
+    tab.set_input_files("#newer-files", later)
+    tab.click("#uploads form.upload button[type=submit]")
+    tab.wait_for_selector("ul.messages li.success")
+    session = Session.objects.get()
+    assert tab.url == f"{live_server.url}/s/{session.public_id}/#uploads"
+    changes = tab.eval_on_selector_all(
+        "#uploads dl.figures > div",
+        "divs => Object.fromEntries(divs.map(d => [d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()]))",
+    )
+    assert changes["Films watched"] == "1" and changes["Diary entries added"] == "2"
+    assert tab.locator("#uploads table.upload-history tbody tr").count() == 2
+    tab.wait_for_selector("#progress.status-completed")
+    assert session.movies.filter(match_status=MatchStatus.MATCHED).count() == 3
+    tab.locator("#uploads").scroll_into_view_if_needed()
+    screenshot(tab, "uploads")
+
+
+FOLLOWED = [
+    ("Memento", 2000, "https://boxd.it/m"),
+    ("Fight Club", 1999, "https://boxd.it/fc"),
+    ("Moonlight", 2016, "https://boxd.it/ml"),
+]

@@ -13,7 +13,7 @@ from sessions_app.importing import import_upload, store
 from sessions_app.letterboxd import ExportError, read_export
 from sessions_app.models import Movie, Session, Viewing
 
-from .exports import Export, sample_export
+from .exports import Export, sample_export, vintage_export
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,14 @@ def test_it_reads_lists_without_breaking_the_import():
     )
     export.extra["lists/broken.csv"] = "nothing useful\r\n"
     session = import_upload(export.zip_upload())
-    assert session.metadata["lists"] == [{"file": "lists/favourites.csv", "name": "Favourites", "entries": 2}]
+    assert session.metadata["lists"] == [
+        {
+            "file": "lists/favourites.csv",
+            "name": "Favourites",
+            "entries": 2,
+            "films": ["https://boxd.it/memento", "https://boxd.it/leo-a"],
+        }
+    ]
     assert any(w["file"] == "lists/broken.csv" for w in session.warnings)
 
 
@@ -264,3 +271,84 @@ def test_the_import_command_prints_the_session_and_cleanup_deletes_expired_sessi
     call_command("cleanup_sessions")
     assert "1 expired sessions deleted" in capsys.readouterr().out
     assert (Session.objects.count(), Movie.objects.count(), Viewing.objects.count()) == (0, 0, 0)
+
+
+def entries(film: Movie) -> list[tuple]:
+    """A film's diary: (watched date, rating, rewatch, review), in date order."""
+    return [(v.watched_date, v.rating, v.rewatch, v.review) for v in film.viewings.order_by("watched_date", "id")]
+
+
+@pytest.mark.parametrize("vintage", ["old", "new"])
+def test_it_imports_exports_of_both_uri_vintages_exactly(vintage):
+    session = import_upload(vintage_export(vintage).zip_upload())
+
+    assert session.movies.count() == 5 and session.viewings.count() == 7
+    memento = movie(session, "Memento")
+    assert entries(memento) == [
+        (date(2019, 3, 1), Decimal("4"), False, "Backwards."),
+        (date(2019, 6, 1), Decimal("4.5"), True, ""),
+    ]
+    assert memento.liked is (vintage == "new")
+    paris = movie(session, "Paris, Texas")
+    assert entries(paris) == [(None, None, False, "Dean Stockwell!")]
+    assert session.metadata["reviews_without_diary"] == 1
+    assert session.metadata["skipped"] == {"deleted": 5}  # two diary rows and a list's three films
+    assert session.metadata["lists"] == [
+        {
+            "file": "lists/castles.csv",
+            "name": "Castles",
+            "entries": 2,
+            "films": [castle.letterboxd_uri for castle in session.movies.filter(title="The Haunted Castle")],
+        }
+    ]
+
+
+@pytest.mark.parametrize("vintage", ["old", "new"])
+def test_it_joins_a_review_without_a_uri_to_its_diary_row_by_what_they_share(vintage):
+    session = import_upload(vintage_export(vintage).zip_upload())
+    lost = movie(session, "Lost Film")
+    assert (lost.letterboxd_uri, lost.viewing_count, lost.rewatch_count, lost.rating) == ("", 2, 1, Decimal("3"))
+    assert entries(lost) == [
+        (date(2019, 2, 1), Decimal("3"), False, "Lost, then found."),
+        (date(2019, 7, 1), Decimal("3.5"), True, ""),
+    ]
+    assert lost.viewings.get(watched_date=date(2019, 2, 1)).tags == ["silent"]
+
+
+def test_it_tells_two_films_sharing_name_and_year_apart_by_the_slug_of_old_uris():
+    session = import_upload(vintage_export("old").zip_upload())
+    castles = {m.letterboxd_uri: entries(m) for m in session.movies.filter(title="The Haunted Castle")}
+    assert castles == {
+        "https://letterboxd.com/film/the-haunted-castle/": [(date(2019, 5, 1), Decimal("2"), False, "")],
+        "https://letterboxd.com/film/the-haunted-castle-1897/": [(date(2019, 4, 1), Decimal("3"), False, "")],
+    }
+    assert session.warnings == []
+
+
+def test_it_attaches_both_castles_entries_to_one_with_a_warning_when_nothing_tells_them_apart():
+    session = import_upload(vintage_export("new").zip_upload())
+    castles = {m.letterboxd_uri: m.viewings.count() for m in session.movies.filter(title="The Haunted Castle")}
+    assert castles == {"https://boxd.it/hc-a": 2, "https://boxd.it/hc-b": 0}
+    assert [(w["file"], w["line"]) for w in session.warnings] == [("diary.csv", 4), ("diary.csv", 5)]
+    assert all("two films are called The Haunted Castle (1897)" in w["message"] for w in session.warnings)
+
+
+def test_an_old_entry_uri_whose_film_is_in_no_film_file_gives_the_film_its_slug_uri():
+    export = Export()
+    export.add(
+        "diary.csv",
+        ["2019-01-02", "Nosferatu", "1922", "https://letterboxd.com/bob/film/nosferatu/", "5", "", "", "2019-01-01"],
+        [
+            "2019-02-02",
+            "Nosferatu",
+            "1922",
+            "https://letterboxd.com/bob/film/nosferatu/1/",
+            "4",
+            "Yes",
+            "",
+            "2019-02-01",
+        ],
+    )
+    session = import_upload(export.uploads())
+    nosferatu = session.movies.get()
+    assert (nosferatu.letterboxd_uri, nosferatu.viewing_count) == ("https://letterboxd.com/film/nosferatu/", 2)

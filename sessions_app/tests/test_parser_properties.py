@@ -88,7 +88,7 @@ def csv_file(name: str, rows: list[list[str]], newline: str) -> str:
     return out.getvalue()
 
 
-def written(films: list[Film], entries: list[Entry], newline: str) -> Export:
+def written(films: list[Film], entries: list[Entry], newline: str, entry_uris: bool = True) -> Export:
     watched = [["2020-01-01", f.title, cell(f.year), f"https://boxd.it/f{i}"] for i, f in enumerate(films)]
     ratings = [
         ["2020-01-02", f.title, cell(f.year), f"https://boxd.it/f{i}", cell(f.rating)]
@@ -102,7 +102,7 @@ def written(films: list[Film], entries: list[Entry], newline: str) -> Export:
             cell(e.logged),
             e.key[0],
             cell(e.key[1]),
-            f"https://boxd.it/e{i}",
+            f"https://boxd.it/e{i}" if entry_uris else "",
             cell(e.rating),
             "Yes" if e.rewatch else "",
         ]
@@ -147,6 +147,30 @@ def test_it_reads_back_every_value_of_a_valid_export(generated, newline, packagi
     namesakes = {key for key in keys if keys.count(key) > 1}
     assert len(parsed.warnings) == sum(e.key in namesakes for e in entries)
     assert all(w["message"].startswith("two films are called") for w in parsed.warnings)
+
+
+@PROPERTY_SETTINGS
+@given(exports(), st.sampled_from(["\r\n", "\n"]))
+def test_entries_without_uris_read_back_with_each_review_joined_to_its_diary_row(generated, newline):
+    """Older exports keep the entries of films gone from Letterboxd with empty URIs: a review row joins a
+    diary row on what they share, so no entry is counted twice and every value comes back."""
+    films, entries = generated
+    parsed = read_export(written(films, entries, newline, entry_uris=False).uploads())
+    keys = [(f.title, f.year) for f in films]
+    diary_only = list(dict.fromkeys(e.key for e in entries if e.key not in keys))
+    owners = {key: parsed.films[(keys + diary_only).index(key)] for key in set(keys + diary_only)}
+    assert parsed.viewing_count == len(entries) and parsed.metadata["reviews_without_diary"] == 0
+    for key, owner in owners.items():
+        read = sorted(
+            (repr(v.watched_date), repr(v.logged_date), repr(v.rating), v.rewatch, v.tags, v.review)
+            for v in owner.viewings
+        )
+        expected = sorted(
+            (repr(e.watched), repr(e.logged), repr(e.rating), e.rewatch, e.tags, e.review or "")
+            for e in entries
+            if e.key == key
+        )
+        assert read == expected
 
 
 def refused_or_read(uploads: list[tuple[str, io.BytesIO, int]]) -> None:
