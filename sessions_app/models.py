@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from enrichment.matching import MatchStatus
 
+from .letterboxd import MAX_TEXT_ID
+
 
 def count_field(status: str) -> str:
     """The Session column that counts a session's films in this match status."""
@@ -46,7 +48,7 @@ class Session(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
     total_movies = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
-    username = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=MAX_TEXT_ID, blank=True)
     # files [{name, size}], rows {file: count}, skipped {deleted: n, orphaned: n}, lists [...]
     metadata = models.JSONField(default=dict, blank=True)
     # [{file, line, message}] for values that could not be read
@@ -161,7 +163,7 @@ class Movie(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="movies")
     title = models.TextField()
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    letterboxd_uri = models.CharField(max_length=200, blank=True)
+    letterboxd_uri = models.CharField(max_length=MAX_TEXT_ID, blank=True)
 
     watched = models.BooleanField(default=False)
     watched_date = models.DateField(null=True, blank=True)
@@ -214,7 +216,7 @@ class Viewing(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="viewings")
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="viewings")
-    entry_uri = models.CharField(max_length=200, blank=True)
+    entry_uri = models.CharField(max_length=MAX_TEXT_ID, blank=True)
     watched_date = models.DateField(null=True, blank=True)
     logged_date = models.DateField(null=True, blank=True)
     rating = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)

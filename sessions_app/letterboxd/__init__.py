@@ -15,11 +15,12 @@ from typing import IO
 
 from .files import collect_files, too_large
 from .films import film_slug, parse_files
-from .records import FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, FilmRecord, ParsedExport, ViewingRecord
+from .records import FIRST_YEAR, LAST_YEAR, MAX_TEXT_ID, RATINGS, ExportError, FilmRecord, ParsedExport, ViewingRecord
 
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
+    "MAX_TEXT_ID",
     "RATINGS",
     "ExportError",
     "FilmRecord",

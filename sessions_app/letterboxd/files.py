@@ -44,6 +44,7 @@ class ExportFiles:
     uploaded: list[dict]  # [{name, size}] as uploaded
     skipped: dict[str, int]  # rows in deleted/ and orphaned/, by folder
     nested_zips: list[str] = field(default_factory=list)  # ZIP members that are ZIPs themselves (not opened)
+    folders: list[str] = field(default_factory=list)  # the ZIP folders the files were taken from, when several
 
 
 def collect_files(uploads: list[tuple[str, IO[bytes], int]]) -> ExportFiles:
@@ -93,6 +94,7 @@ def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> 
 
     declared = 0
     candidates: dict[str, tuple[int, zipfile.ZipInfo]] = {}
+    roots: dict[str, str] = {}  # the export folder each chosen file lies in
     skipped_members: list[tuple[str, zipfile.ZipInfo]] = []
     nested_zips: list[str] = []
     for info in members:
@@ -126,6 +128,7 @@ def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> 
         depth = len(parts)
         if logical not in candidates or depth < candidates[logical][0]:
             candidates[logical] = (depth, info)
+            roots[logical] = _export_folder(parts)
 
     budget = Budget(zip_name)
     texts = {logical: decode_csv(logical, budget.read(archive, info)) for logical, (_, info) in candidates.items()}
@@ -133,15 +136,34 @@ def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> 
     for folder, info in skipped_members:
         text = decode_csv(info.filename, budget.read(archive, info))
         skipped[folder] += count_data_rows(text)
-    return ExportFiles(texts=texts, uploaded=uploaded, skipped=dict(skipped), nested_zips=nested_zips)
+    folders = sorted(set(roots.values()))
+    return ExportFiles(
+        texts=texts,
+        uploaded=uploaded,
+        skipped=dict(skipped),
+        nested_zips=nested_zips,
+        folders=folders if len(folders) > 1 else [],
+    )
+
+
+def _export_folder(parts: list[str]) -> str:
+    """The folder of the export a member belongs to: its own, or its parent's for likes/ and lists/."""
+    folder = parts[:-1]
+    if folder and folder[-1].lower() in ("likes", "lists"):
+        folder = folder[:-1]
+    return "/".join(folder) + "/" if folder else "the top of the ZIP"
 
 
 END_RECORD = b"PK\x05\x06"
 END_RECORD_SEARCH = 22 + 65_535  # the record, after which a comment of up to 64 KiB may follow
+ZIP64_PLACEHOLDER = 0xFFFF  # "see the ZIP64 end record" in the end record's entry count
+ZIP64_LOCATOR, ZIP64_LOCATOR_SIZE = b"PK\x06\x07", 20  # just before the end record: where the ZIP64 one is
+ZIP64_RECORD, ZIP64_RECORD_SIZE = b"PK\x06\x06", 56  # its total entry count is at offset 32
 
 
 def _declared_member_count(fileobj: IO[bytes]) -> int:
-    """The entry count in the ZIP's end record (0xFFFF for ZIP64, past any limit); 0 if there is no record."""
+    """The entry count in the ZIP's end record, or in its ZIP64 end record when the first holds the
+    0xFFFF placeholder (as `zip -fz` and Go's archive/zip write); 0 if there is no record."""
     fileobj.seek(0, io.SEEK_END)
     fileobj.seek(max(fileobj.tell() - END_RECORD_SEARCH, 0))
     tail = fileobj.read()
@@ -149,7 +171,17 @@ def _declared_member_count(fileobj: IO[bytes]) -> int:
     at = tail.rfind(END_RECORD)
     if at < 0 or len(tail) < at + 12:
         return 0
-    return struct.unpack_from("<H", tail, at + 10)[0]
+    count = struct.unpack_from("<H", tail, at + 10)[0]
+    locator = at - ZIP64_LOCATOR_SIZE
+    if count != ZIP64_PLACEHOLDER or locator < 0 or tail[locator : locator + 4] != ZIP64_LOCATOR:
+        return count
+    record_offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+    fileobj.seek(record_offset)
+    record = fileobj.read(ZIP64_RECORD_SIZE)
+    fileobj.seek(0)
+    if len(record) < ZIP64_RECORD_SIZE or record[:4] != ZIP64_RECORD:
+        return count  # no readable ZIP64 record: the placeholder counts, and zipfile decides
+    return struct.unpack_from("<Q", record, 32)[0]
 
 
 class Budget:
@@ -230,6 +262,14 @@ def _loose_logical_name(base: str, text: str) -> str:
     )
 
 
+KNOWN_COLUMNS = {column.lower(): column for columns in REQUIRED_COLUMNS.values() for column in columns}
+
+
+def canonical_column(name: str) -> str:
+    name = name.strip()
+    return KNOWN_COLUMNS.get(name.lower(), name)
+
+
 def decode_csv(name: str, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExportError(f"{name} is UTF-16 text; Letterboxd exports are UTF-8. Export it again, or save it as UTF-8.")
@@ -246,8 +286,9 @@ def decode_csv(name: str, data: bytes) -> str:
 
 
 def read_header(name: str, text: str) -> list[str]:
+    """The column names, as Letterboxd spells them when only their case or surrounding spaces differ."""
     try:
-        return [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")), [])]
+        return [canonical_column(h) for h in next(csv.reader(io.StringIO(text, newline="")), [])]
     except csv.Error as exc:
         raise ExportError(f"{name} line 1: the header cannot be read as CSV ({exc}).") from exc
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, list_table_start
-from .records import ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
+from .records import MAX_TEXT_ID, ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
 from .tables import Table
 
 # Exports from before 2021 give URIs that spell the film's slug: the film's own in watched.csv and the other
@@ -127,6 +127,13 @@ def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
         raise ExportError(_not_an_export(files, empty))
     for name in files.nested_zips:
         warnings.add(None, None, f"{name}: ZIP files inside the ZIP are not opened.")
+    if files.folders:
+        warnings.add(
+            None,
+            None,
+            f"the files come from different folders of the ZIP ({_and(files.folders)}): "
+            "they may be parts of different exports. Upload one export as Letterboxd made it.",
+        )
     return texts
 
 
@@ -154,6 +161,11 @@ def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int
         if not title:
             warnings.add(table.name, table.line(i), "no film name; row skipped.")
             continue
+        if len(uri) > MAX_TEXT_ID:
+            raise ExportError(
+                f"{table.name} line {table.line(i)}: the Letterboxd URI is {len(uri)} characters long; Letterboxd's "
+                f"are under {MAX_TEXT_ID}, so the file was changed. Export it again from Letterboxd."
+            )
         yield i, title, year, uri, when
 
 
@@ -251,7 +263,13 @@ def _rate_from_diary(films: list[FilmRecord]) -> None:
 
 def _username(tables: dict[str, Table]) -> str:
     usernames = tables["profile.csv"].column("Username") if "profile.csv" in tables else []
-    return usernames[0] if usernames else ""
+    username = usernames[0] if usernames else ""
+    if len(username) > MAX_TEXT_ID:
+        raise ExportError(
+            f"profile.csv line {tables['profile.csv'].line(0)}: the username is {len(username)} characters long; "
+            f"Letterboxd's are under {MAX_TEXT_ID}, so the file was changed. Export it again from Letterboxd."
+        )
+    return username
 
 
 def _not_an_export(files: ExportFiles, empty: list[str]) -> str:

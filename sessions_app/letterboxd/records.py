@@ -13,6 +13,9 @@ from functools import cached_property
 RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
 FIRST_YEAR, LAST_YEAR = 1870, 2200  # from the first films to far enough ahead for announced ones
 MAX_STORED_WARNINGS = 500
+# The widest URI or username the database stores (Movie.letterboxd_uri, Viewing.entry_uri, Session.username).
+# Letterboxd's are far shorter (https://boxd.it/2bcA, a 15-character username); longer is a file edited by hand.
+MAX_TEXT_ID = 200
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

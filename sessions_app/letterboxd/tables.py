@@ -7,10 +7,11 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from unicodedata import normalize
 
 import pandas as pd
 
-from .files import REQUIRED_COLUMNS, csv_records, read_header
+from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
 
 
@@ -43,7 +44,7 @@ class Table:
             frame = pd.DataFrame(columns=header)
         except pd.errors.ParserError as exc:
             raise ExportError(f"{name}: the CSV cannot be read: {_pandas_message(exc)}") from exc
-        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.columns = [canonical_column(str(c)) for c in frame.columns]
         self.frame = frame.fillna("")
         self._lines: list[int] | None = None
         self._widths: list[int] = []
@@ -52,9 +53,11 @@ class Table:
         return len(self.frame)
 
     def column(self, name: str) -> list[str]:
+        """A column's values, stripped and in Unicode's composed form (NFC): "Amélie" typed with a
+        combining accent in one file and a precomposed é in another is one title."""
         if name not in self.frame.columns:
             return [""] * len(self.frame)
-        return [v.strip() for v in self.frame[name].tolist()]
+        return [normalize("NFC", v.strip()) for v in self.frame[name].tolist()]
 
     def _scan(self) -> list[int]:
         """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
