@@ -35,10 +35,11 @@ def worker_env(settings, tmp_path):
     settings.PROMETHEUS_MULTIPROC_DIR = str(metrics_dir)  # /metrics here reads the workers' counters only
     # the ORM broker keeps cluster heartbeats in the cache: this process and the workers share a fresh one
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
-        }
+        },
     }
     db = connection.settings_dict
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")}

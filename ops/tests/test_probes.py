@@ -39,7 +39,10 @@ def own_redis(settings):
         except redis.ConnectionError:
             time.sleep(0.05)
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": url}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
+    }
     yield server
     if server.poll() is None:
         server.kill()

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from unicodedata import normalize
 
 from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, list_table_start
 from .records import MAX_TEXT_ID, ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
@@ -39,6 +40,13 @@ def entry_slug(uri: str) -> str | None:
     return match["slug"].lower() if match else None
 
 
+def key(title: str, year: int | None) -> tuple[str, int | None]:
+    """A film's name and year as files are joined on them: in Unicode's composed form (NFC), so "Amélie"
+    typed with a combining accent in one file and a precomposed é in another is one film. The title
+    itself is kept as the export spells it."""
+    return normalize("NFC", title), year
+
+
 class FilmIndex:
     """The films of one export, identified by film URI where a file has one, else by (Name, Year)."""
 
@@ -51,7 +59,7 @@ class FilmIndex:
     def _new(self, title: str, year: int | None, uri: str) -> FilmRecord:
         film = FilmRecord(title=title, year=year)
         self.films.append(film)
-        self.by_key[(title, year)].append(film)
+        self.by_key[key(title, year)].append(film)
         if uri:
             self._give_uri(film, uri)
         return film
@@ -67,7 +75,7 @@ class FilmIndex:
         """For files whose URI is the film's: two URIs under one (Name, Year) are two films."""
         if uri and uri in self.by_uri:
             return self.by_uri[uri]
-        same = self.by_key.get((title, year), [])
+        same = self.by_key.get(key(title, year), [])
         if not uri:
             return same[0] if same else self._new(title, year, "")
         for film in same:
@@ -84,7 +92,7 @@ class FilmIndex:
         slug = entry_slug(uri)
         if slug is not None and slug in self.by_slug:
             return self.by_slug[slug], False
-        same = self.by_key.get((title, year), [])
+        same = self.by_key.get(key(title, year), [])
         if slug is not None:  # a film whose URI names another slug is another film
             same = [film for film in same if film_slug(film.uri) is None]
         if not same:

@@ -7,7 +7,6 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
-from unicodedata import normalize
 
 import pandas as pd
 
@@ -53,11 +52,9 @@ class Table:
         return len(self.frame)
 
     def column(self, name: str) -> list[str]:
-        """A column's values, stripped and in Unicode's composed form (NFC): "Amélie" typed with a
-        combining accent in one file and a precomposed é in another is one title."""
         if name not in self.frame.columns:
             return [""] * len(self.frame)
-        return [normalize("NFC", v.strip()) for v in self.frame[name].tolist()]
+        return [v.strip() for v in self.frame[name].tolist()]
 
     def _scan(self) -> list[int]:
         """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
