@@ -8,8 +8,8 @@ from django.utils import timezone
 from .matching import VERDICTS
 from .tmdb import MediaType
 
-# Cast members kept per film, in billing order: enough for the explorer's "with" filter to find a
-# supporting actor, while the statistics count only the top-billed (sessions_app.stats).
+# Cast members kept per film, in billing order, for the film's page; the statistics and the explorer's
+# actor filter count only the top-billed (sessions_app.stats.definitions.TOP_BILLED).
 CAST_KEPT = 15
 
 
@@ -143,7 +143,12 @@ class Film(models.Model):
             FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"])
             for lang in self.spoken_languages
         ]
-        return rows
+        # One row per genre, person, country or language of a film: an actor playing two roles is one actor
+        # of the film (billed at their first role), so no count counts them twice.
+        first: dict[tuple[str, str], FilmFacet] = {}
+        for row in rows:
+            first.setdefault((row.kind, row.key), row)
+        return list(first.values())
 
 
 class FilmFacet(models.Model):

@@ -43,7 +43,9 @@ def store(export: ParsedExport) -> Session:
         )
         bulk_insert(Movie, _movie_rows(session, export))
         # Ids grow in insertion order within the transaction, even with other imports interleaved.
-        movie_ids = session.movies.order_by("id").values_list("id", flat=True)
+        # A list, read before the COPY below starts: PostgreSQL cannot answer a query on a connection
+        # that is in the middle of a COPY (a lazy queryset read inside it hangs the import).
+        movie_ids = list(session.movies.order_by("id").values_list("id", flat=True))
         bulk_insert(Viewing, _viewing_rows(session, export, movie_ids))
     return session
 

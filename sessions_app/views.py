@@ -21,7 +21,7 @@ from enrichment import services as enrichment
 from enrichment.models import FilmFacet
 
 from . import stats
-from .filters import MovieFilter
+from .filters import ExplorerFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Session
@@ -119,9 +119,15 @@ def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
-    movie_filter = MovieFilter(request.GET, queryset=session.movies.select_related("film"))
+    movie_filter = ExplorerFilter(request.GET, queryset=session.movies.select_related("film"))
     page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/films.html", {"session": session, "filter": movie_filter, "page": page})
+    context = {
+        "session": session,
+        "filter": movie_filter,
+        "page": page,
+        "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
+    }
+    return render(request, "sessions_app/films.html", context)
 
 
 @require_GET

@@ -4,6 +4,7 @@
 films with their TMDB runtime and language, the diary, and the TMDB facets grouped, ranked and cut
 in SQL) and aggregates the compact rows in Python.
 
+- `definitions`: what each figure counts, as SQL conditions the explorer, the API and the people index share;
 - `rows`: the two row loaders;
 - `rankings`: groups of the library by facet or bucket, most watched and highest rated;
 - `sections`: the dashboard's sections and `dashboard()` itself;
@@ -11,7 +12,8 @@ in SQL) and aggregates the compact rows in Python.
 """
 
 from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
-from .rankings import MIN_RATED, TOP_BILLED, Basis, Group, Ranking, people_index
+from .definitions import RUNTIME_BUCKETS, TOP_BILLED, DiaryCondition, Scope, explorer_query, scope_sentence, stars
+from .rankings import MIN_RATED, Group, Ranking, people_index
 from .sections import (
     BACKFILL_BATCH_VIEWINGS,
     BACKFILL_DAY_VIEWINGS,
@@ -19,7 +21,6 @@ from .sections import (
     Dashboard,
     Time,
     dashboard,
-    stars,
 )
 
 __all__ = [
@@ -28,8 +29,11 @@ __all__ = [
     "DASHBOARD_CACHE_SECONDS",
     "DRIFT_SHOWN",
     "MIN_RATED",
+    "RUNTIME_BUCKETS",
     "TOP_BILLED",
-    "Basis",
+    "DiaryCondition",
+    "Scope",
+    "explorer_query",
     "Dashboard",
     "Group",
     "Ranking",
@@ -38,5 +42,6 @@ __all__ = [
     "dashboard",
     "dashboard_key",
     "people_index",
+    "scope_sentence",
     "stars",
 ]

@@ -18,9 +18,9 @@ from enrichment.models import FilmFacet
 
 from ..letterboxd import RATINGS
 from ..models import Session
+from .definitions import Scope, stars
 from .rankings import (
     TOP,
-    Basis,
     Ranking,
     decade_groups,
     facet_rankings,
@@ -50,7 +50,7 @@ class FilmRef:
 
 @dataclass
 class Overview:
-    basis: Basis
+    basis: Scope
     films: int
     entries: int
     minutes: int
@@ -87,7 +87,7 @@ class Streak:
 
 @dataclass
 class Time:
-    basis: Basis
+    basis: Scope
     heatmap_year: int | None
     per_year: list[tuple[str, int]]
     per_month: list[tuple[str, int]]
@@ -101,7 +101,7 @@ class Time:
 
 @dataclass
 class Ratings:
-    basis: Basis
+    basis: Scope
     distribution: list[tuple[str, int]]
     average_by_year: list[tuple[str, float]]  # diary ratings, by year watched
     drift: list[tuple[FilmRef, Decimal, Decimal]]  # (film, last diary rating, current rating), the biggest changes
@@ -112,14 +112,14 @@ class Ratings:
 
 @dataclass
 class Rewatches:
-    basis: Basis
+    basis: Scope
     entries: int  # entries flagged rewatch
     films: list[FilmRef]  # value = viewings in scope, two or more
 
 
 @dataclass
 class Reviews:
-    basis: Basis
+    basis: Scope
     count: int
     words: int
     tags: list[tuple[str, int]]
@@ -172,7 +172,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         countries=facets[FilmFacet.Kind.COUNTRY],
         languages=rank(language_groups(library, facets[FilmFacet.Kind.LANGUAGE].groups), mean, "language"),
         decades=rank(decade_groups(library), mean, "decade", ordered=True),
-        runtimes=rank(runtime_groups(library), mean, "", ordered=True),
+        runtimes=rank(runtime_groups(library), mean, "runtime", ordered=True),
         directors=facets[FilmFacet.Kind.DIRECTOR],
         actors=facets[FilmFacet.Kind.ACTOR],
         shortest=[_ref(m, m.runtime) for m in timed[:5]],
@@ -227,7 +227,7 @@ def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diar
         minutes = sum(movies[i].runtime or 0 for i in scoped.movie_ids)
         ratings = [r for r in scoped.ratings if r is not None]
     return Overview(
-        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        basis=Scope.LIBRARY if year is None else Scope.DIARY,
         films=len(films),
         entries=len(scoped),
         minutes=minutes,
@@ -280,7 +280,7 @@ def _time(
     for day, n in days.items():
         per_year[day.year] += n
     return Time(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         heatmap_year=heatmap_year,
         per_year=[(str(y), per_year[y]) for y in years],
         per_month=months,
@@ -299,7 +299,9 @@ def _ratings(
     if year is None:
         counts = Counter(m.rating for m in library if m.rating is not None)
     else:
-        counts = Counter(r for r in scoped.ratings if r is not None)
+        # films given each rating in the year's diary (a film rated twice alike counts once)
+        pairs = set(zip(scoped.movie_ids, scoped.ratings, strict=True))
+        counts = Counter(r for _, r in pairs if r is not None)
     # Ten ratings a year: summing them per year from their counts spares a Decimal addition per viewing.
     by_year = Counter(
         (day.year, r) for day, r in zip(diary.watched, diary.ratings, strict=True) if day and r is not None
@@ -320,7 +322,7 @@ def _ratings(
             drifted.append((movies[movie_id], given, now))
     drifted.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
-        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        basis=Scope.LIBRARY if year is None else Scope.DIARY,
         distribution=[(stars(r), counts[r]) for r in RATINGS],
         average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
         # Only the biggest changes are kept: the page shows them, and the cached result stays small.
@@ -331,15 +333,11 @@ def _ratings(
     )
 
 
-def stars(rating: Decimal) -> str:
-    return "★" * int(rating) + ("½" if rating % 1 else "")
-
-
 def _rewatches(scoped: Diary, movies: dict[int, MovieRow]) -> Rewatches:
     viewings = Counter(scoped.movie_ids)
     most = sorted(((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
     return Rewatches(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         entries=sum(1 for rewatch in scoped.rewatches if rewatch),
         films=[_ref(movies[i], n) for n, _, i in most[:TOP]],
     )
@@ -349,7 +347,7 @@ def _reviews(scoped: Diary, movies: dict[int, MovieRow]) -> Reviews:
     reviewed = [i for i, review in enumerate(scoped.reviews) if review.strip()]
     tags = Counter(chain.from_iterable(scoped.tags))
     return Reviews(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         count=len(reviewed),
         words=sum(len(TAG_RE.sub(" ", scoped.reviews[i]).split()) for i in reviewed),
         tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],

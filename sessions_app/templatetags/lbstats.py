@@ -5,9 +5,13 @@ from decimal import Decimal
 import nh3
 from django import template
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from sessions_app import charts, stats
+from sessions_app.letterboxd import RATINGS
+from sessions_app.models import Session
 from sessions_app.stats import Ranking, Time
 
 register = template.Library()
@@ -48,3 +52,20 @@ def review_html(text: str) -> SafeString:
 @register.simple_tag
 def poster_url(path: str, size: str = "w185") -> str:
     return f"{settings.TMDB_IMAGE_BASE_URL}{size}{path}" if path else ""
+
+
+@register.simple_tag
+def count_link(session: Session, count: int, scope: str, *pairs: object) -> SafeString:
+    """A figure that counts films, linked to the explorer showing exactly those films: the scope, then filter
+    name and value pairs (the figure's definition, `sessions_app.stats.definitions`)."""
+    url = reverse("sessions_app:films", args=[session.public_id])
+    return format_html('<a class="count" href="{}?{}">{}</a>', url, stats.explorer_query(scope, *pairs), count)
+
+
+@register.simple_tag
+def rating_count_link(session: Session, count: int, index: int, year: int | None = None) -> SafeString:
+    """A count of the ratings distribution (`index` counts from 1 over RATINGS), linked to its films."""
+    rating = RATINGS[index - 1]
+    if year:
+        return count_link(session, count, stats.Scope.DIARY, "watched_in", year, "diary_rating", rating)
+    return count_link(session, count, stats.Scope.LIBRARY, "rating", rating)

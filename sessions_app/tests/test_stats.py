@@ -18,7 +18,7 @@ def test_it_counts_the_library_of_a_user_without_a_diary():
 
     d = stats.dashboard(session)
 
-    assert d.overview.basis == stats.Basis.LIBRARY
+    assert d.overview.basis == stats.Scope.LIBRARY
     assert (d.overview.films, d.overview.entries, d.overview.watchlist) == (3, 0, 1)
     assert d.overview.minutes == 117 + 170
     assert d.overview.films_without_runtime == 1
@@ -39,7 +39,7 @@ def test_it_counts_hours_as_runtime_times_viewings():
 
     assert stats.dashboard(session).overview.minutes == 340
     year = stats.dashboard(session, 2021).overview
-    assert (year.basis, year.films, year.entries, year.minutes) == (stats.Basis.DIARY, 1, 1, 170)
+    assert (year.basis, year.films, year.entries, year.minutes) == (stats.Scope.DIARY, 1, 1, 170)
 
 
 def test_it_detects_back_filled_days_and_keeps_them_out_of_habits():
