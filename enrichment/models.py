@@ -64,8 +64,9 @@ class Film(models.Model):
     imdb_id = models.CharField(max_length=20, blank=True)
     # Display copies, in TMDB's order; FilmFacet holds the same for filtering and grouping in SQL.
     genres = models.JSONField(default=list, blank=True)  # ["Drama", ...]
-    directors = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "..."}]
-    cast = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "...", "character": "..."}] billing order
+    directors = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "...", "profile_path": "/x.jpg"}]
+    # [{"id": 1, "name": "...", "character": "...", "profile_path": "/x.jpg"}] in billing order
+    cast = models.JSONField(default=list, blank=True)
     spoken_languages = models.JSONField(default=list, blank=True)  # [{"code": "en", "name": "English"}]
     production_countries = models.JSONField(default=list, blank=True)  # [{"code": "US", "name": "..."}]
     fetched_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +97,9 @@ class Film(models.Model):
             directors = []
             for person in credits.get("crew") or []:
                 if person.get("job") == "Director" and all(p["id"] != person["id"] for p in directors):
-                    directors.append({"id": person["id"], "name": person["name"]})
+                    directors.append(
+                        {"id": person["id"], "name": person["name"], "profile_path": person.get("profile_path") or ""}
+                    )
             title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
             runtime = _positive(d.get("runtime"))
         cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:CAST_KEPT]
@@ -115,7 +118,15 @@ class Film(models.Model):
             "imdb_id": d.get("imdb_id") or (d.get("external_ids") or {}).get("imdb_id") or "",
             "genres": [g["name"] for g in d.get("genres") or []],
             "directors": directors,
-            "cast": [{"id": p["id"], "name": p["name"], "character": p.get("character", "")} for p in cast],
+            "cast": [
+                {
+                    "id": p["id"],
+                    "name": p["name"],
+                    "character": p.get("character", ""),
+                    "profile_path": p.get("profile_path") or "",
+                }
+                for p in cast
+            ],
             "spoken_languages": [
                 {"code": lang.get("iso_639_1", ""), "name": lang.get("english_name") or lang.get("name", "")}
                 for lang in d.get("spoken_languages") or []

@@ -10,6 +10,8 @@ urlpatterns = [
     path("s/<uuid:public_id>/", views.session_page, name="session"),
     path("s/<uuid:public_id>/progress/", views.progress, name="progress"),
     path("s/<uuid:public_id>/films/", views.films, name="films"),
+    path("s/<uuid:public_id>/films/<int:movie_id>/", views.film, name="film"),
     path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),
+    path("s/<uuid:public_id>/people/<str:kind>/<str:key>/", views.person, name="person"),
     path("s/<uuid:public_id>/unmatched/", views.unmatched, name="unmatched"),
 ]

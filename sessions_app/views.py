@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from enrichment import services as enrichment
 from enrichment.models import FilmFacet
 
-from . import stats
+from . import explorer, stats
 from .filters import ExplorerFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
@@ -126,6 +126,8 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "filter": movie_filter,
         "page": page,
         "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
+        "form": explorer.form_context(session, request.GET),
+        "top_billed": stats.TOP_BILLED,
     }
     return render(request, "sessions_app/films.html", context)
 
@@ -140,6 +142,37 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
         request,
         "sessions_app/people.html",
         {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED},
+    )
+
+
+@require_GET
+def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
+    """One film of the upload: your viewings, rating, reviews and tags, and what TMDB says of it."""
+    session = visit(public_id)
+    movie = stats.vocabulary.movie_of(session, movie_id)
+    if movie is None:
+        raise Http404("No such film in this upload.")
+    viewings = movie.viewings.order_by("watched_date", "id")
+    return render(
+        request,
+        "sessions_app/film.html",
+        {"session": session, "movie": movie, "viewings": viewings, "top_billed": stats.TOP_BILLED},
+    )
+
+
+@require_GET
+def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpResponse:
+    """A director or actor: your films with them, as the dashboard counts them, and your average."""
+    if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
+        raise Http404("No such index.")
+    session = visit(public_id)
+    someone = stats.vocabulary.person(session, kind, key)
+    if someone is None:
+        raise Http404("Nobody by that id in this upload.")
+    return render(
+        request,
+        "sessions_app/person.html",
+        {"session": session, "person": someone, "top_billed": stats.TOP_BILLED},
     )
 
 

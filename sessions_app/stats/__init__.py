@@ -11,6 +11,7 @@ in SQL) and aggregates the compact rows in Python.
 - `cache`: the dashboard cached per data version, and the key the rendered page shares.
 """
 
+from . import vocabulary
 from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
 from .definitions import RUNTIME_BUCKETS, TOP_BILLED, DiaryCondition, Scope, explorer_query, scope_sentence, stars
 from .rankings import MIN_RATED, Group, Ranking, people_index
@@ -19,6 +20,7 @@ from .sections import (
     BACKFILL_DAY_VIEWINGS,
     DRIFT_SHOWN,
     Dashboard,
+    FilmRef,
     Time,
     dashboard,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "Scope",
     "explorer_query",
     "Dashboard",
+    "FilmRef",
     "Group",
     "Ranking",
     "Time",
@@ -44,4 +47,5 @@ __all__ = [
     "people_index",
     "scope_sentence",
     "stars",
+    "vocabulary",
 ]

@@ -43,6 +43,7 @@ TAG_RE = re.compile(r"<[^>]*>")
 
 @dataclass
 class FilmRef:
+    id: int  # the Movie's, for its page
     title: str
     year: int | None
     value: object = None
@@ -214,7 +215,7 @@ def _mean(values: list[Decimal]) -> float | None:
 
 
 def _ref(movie: MovieRow, value: object = None) -> FilmRef:
-    return FilmRef(movie.title, movie.year, value)
+    return FilmRef(movie.id, movie.title, movie.year, value)
 
 
 def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diary, year: int | None) -> Overview:

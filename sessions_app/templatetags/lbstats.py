@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from enrichment.models import FilmFacet
 from sessions_app import charts, stats
 from sessions_app.letterboxd import RATINGS
 from sessions_app.models import Session
@@ -69,3 +70,26 @@ def rating_count_link(session: Session, count: int, index: int, year: int | None
     if year:
         return count_link(session, count, stats.Scope.DIARY, "watched_in", year, "diary_rating", rating)
     return count_link(session, count, stats.Scope.LIBRARY, "rating", rating)
+
+
+@register.simple_tag
+def film_ref(session: Session, ref: stats.FilmRef) -> SafeString:
+    """A film named on the dashboard, linked to its page: "Title (year)"."""
+    url = reverse("sessions_app:film", args=[session.public_id, ref.id])
+    year = f" ({ref.year})" if ref.year else ""
+    return format_html('<a href="{}">{}</a>{}', url, ref.title, year)
+
+
+@register.simple_tag
+def group_url(session: Session, ranking: Ranking, key: str) -> str:
+    """Where a group's name leads: a person's page for directors and actors, else the explorer's films."""
+    if ranking.filter_name in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
+        return reverse("sessions_app:person", args=[session.public_id, ranking.filter_name, key])
+    url = reverse("sessions_app:films", args=[session.public_id])
+    return f"{url}?{stats.explorer_query(ranking.basis, ranking.filter_name, key)}"
+
+
+@register.filter
+def get(mapping, key: str):
+    """A value of a query string by a name held in a variable (the explorer's yes/no selects)."""
+    return mapping.get(key, "")

@@ -90,6 +90,7 @@ def test_every_count_on_every_page_is_the_number_of_films_its_link_lists(client)
     cache.clear()
     base = f"/s/{session.public_id}/"
     pages = [base, f"{base}?year=2020", f"{base}?year=2021", f"{base}people/director/", f"{base}people/actor/"]
+    pages += [f"{base}people/actor/Lead/", f"{base}people/director/Mann/"]
 
     links = {page: count_links(client, page) for page in pages}
 

@@ -177,12 +177,12 @@ def test_it_filters_and_pages_the_film_explorer(client, settings):
 
     html = page(client, session, "films/", genre="Horror", ordering="-rating").content.decode()
 
-    titles = re.findall(r'<strong class="film-title">([^<]+)</strong>', html)
+    titles = re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', html)
     assert titles == ["The Thing", "Alien"]
     assert 'src="https://images.example/t/p/w185/alien.jpg"' in html
     assert '<span class="poster placeholder"' in html
     decade = page(client, session, "films/", decade=1990).content.decode()
-    assert re.findall(r'<strong class="film-title">([^<]+)</strong>', decade) == ["Heat"]
+    assert re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', decade) == ["Heat"]
 
 
 def test_it_pages_the_film_explorer_keeping_filters(client):
@@ -197,15 +197,15 @@ def test_it_pages_the_film_explorer_keeping_filters(client):
     assert len(re.findall(r'class="film-title"', second)) == 2
 
 
-def test_it_links_people_to_their_films(client):
+def test_it_links_people_to_their_pages(client):
     session = make_session()
     make_movie(session, "Heat", film=make_film(directors=["Michael Mann"], cast=["Al Pacino"]))
 
     html = page(client, session, "people/director/").content.decode()
-    assert f'href="/s/{session.public_id}/films/?director=Michael%20Mann">Michael Mann</a>' in html
+    assert f'href="/s/{session.public_id}/people/director/Michael%20Mann/">Michael Mann</a>' in html
     assert page(client, session, "people/writer/").status_code == 404
     films = page(client, session, "films/", director="Michael Mann").content.decode()
-    assert re.findall(r'<strong class="film-title">([^<]+)</strong>', films) == ["Heat"]
+    assert re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', films) == ["Heat"]
 
 
 def test_it_lists_unmatched_films_with_their_candidates(client):
