@@ -8,9 +8,11 @@ run itself is `enrichment.worker`.
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -29,6 +31,7 @@ __all__ = [
     "credentials_configured",
     "enqueue",
     "enrichment_state",
+    "image_base",
     "recover",
     "reenrich",
     "set_manual_match",
@@ -57,6 +60,42 @@ def enrichment_state(session: Session) -> dict:
         "message": f"{ENRICHMENT_OFF} Set one, then run `python manage.py enrich {session.public_id}` "
         "to add genres, people and runtimes.",
     }
+
+
+IMAGE_BASE_SECONDS = 24 * 3600  # TMDB's configuration changes rarely; it asks clients to re-read it every few days
+IMAGE_BASE_RETRY_SECONDS = 300  # after TMDB failed to answer, pages use the default base this long
+# per process, so a page of 48 posters reads the cache once; keyed by what the answer depends on
+_image_base_memo: dict[tuple[str, str, bool], tuple[float, str]] = {}
+
+
+def image_base() -> str:
+    """Where TMDB serves posters and headshots, from TMDB's own configuration (cached), else the setting."""
+    api = settings.TMDB_API_URL
+    memo_key = (api, settings.TMDB_IMAGE_BASE_URL, credentials_configured())
+    now = time.monotonic()
+    memo = _image_base_memo.get(memo_key)
+    if memo and memo[0] > now:
+        return memo[1]
+    base = _configured_image_base(api)
+    _image_base_memo[memo_key] = (now + 60, base)
+    return base
+
+
+def _configured_image_base(api: str) -> str:
+    fallback = settings.TMDB_IMAGE_BASE_URL
+    if not credentials_configured():
+        return fallback
+    key = f"lbstats:tmdb-image-base:{api}"
+    base = cache.get(key)
+    if base is None:
+        try:
+            images = get_client().configuration().get("images") or {}
+        except TmdbError:
+            cache.set(key, fallback, IMAGE_BASE_RETRY_SECONDS)
+            return fallback
+        base = images.get("secure_base_url") or images.get("base_url") or fallback
+        cache.set(key, base, IMAGE_BASE_SECONDS)
+    return base
 
 
 def require_credentials() -> None:

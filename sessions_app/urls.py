@@ -12,6 +12,7 @@ urlpatterns = [
     path("s/<uuid:public_id>/films/", views.films, name="films"),
     path("s/<uuid:public_id>/films/<int:movie_id>/", views.film, name="film"),
     path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),
-    path("s/<uuid:public_id>/people/<str:kind>/<str:key>/", views.person, name="person"),
+    # a key is a TMDB person id; <path:> so that any key, even one holding a slash, has an address
+    path("s/<uuid:public_id>/people/<str:kind>/<path:key>/", views.person, name="person"),
     path("s/<uuid:public_id>/unmatched/", views.unmatched, name="unmatched"),
 ]

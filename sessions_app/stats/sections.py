@@ -31,6 +31,8 @@ from .rankings import (
 from .rows import Diary, MovieRow, load_diary, load_movies
 
 DRIFT_SHOWN = 20  # films listed under rating drift
+FAVOURITES_SHOWN = 12  # highest rated films, as posters, on the all-time page
+POSTERS_SHOWN = 120  # a year's films as posters
 # A watched date with this many viewings is a placeholder or a bulk back-fill, not a habit.
 BACKFILL_DAY_VIEWINGS = 10
 # Or this many viewings sharing one watched date that were all logged together on a later day:
@@ -47,6 +49,7 @@ class FilmRef:
     title: str
     year: int | None
     value: object = None
+    poster: str = ""  # TMDB's poster path
 
 
 @dataclass
@@ -145,6 +148,8 @@ class Dashboard:
     actors: Ranking
     shortest: list[FilmRef] = field(default_factory=list)  # value = runtime in minutes
     longest: list[FilmRef] = field(default_factory=list)
+    # all time: your highest rated films (value = rating); a year: every film of the year's diary, first seen first
+    posters: list[FilmRef] = field(default_factory=list)
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
@@ -178,7 +183,17 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         actors=facets[FilmFacet.Kind.ACTOR],
         shortest=[_ref(m, m.runtime) for m in timed[:5]],
         longest=[_ref(m, m.runtime) for m in timed[::-1][:5]],
+        posters=_posters(library, scoped, movies, year),
     )
+
+
+def _posters(library: list[MovieRow], scoped: Diary, movies: dict[int, MovieRow], year: int | None) -> list[FilmRef]:
+    if year is not None:
+        return [_ref(movies[i], movies[i].rating) for i in dict.fromkeys(scoped.movie_ids)][:POSTERS_SHOWN]
+    rated = sorted(
+        ((m.rating, m) for m in library if m.rating is not None), key=lambda r: (-r[0], -r[1].viewing_count, r[1].title)
+    )
+    return [_ref(m, rating) for rating, m in rated[:FAVOURITES_SHOWN]]
 
 
 def backfilled_days(diary: Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
@@ -215,7 +230,7 @@ def _mean(values: list[Decimal]) -> float | None:
 
 
 def _ref(movie: MovieRow, value: object = None) -> FilmRef:
-    return FilmRef(movie.id, movie.title, movie.year, value)
+    return FilmRef(movie.id, movie.title, movie.year, value, movie.poster or "")
 
 
 def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diary, year: int | None) -> Overview:

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import nh3
 from django import template
-from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from enrichment import services as enrichment
 from enrichment.models import FilmFacet
 from sessions_app import charts, stats
 from sessions_app.letterboxd import RATINGS
@@ -52,7 +52,8 @@ def review_html(text: str) -> SafeString:
 
 @register.simple_tag
 def poster_url(path: str, size: str = "w185") -> str:
-    return f"{settings.TMDB_IMAGE_BASE_URL}{size}{path}" if path else ""
+    """A TMDB image (poster or headshot) at one of TMDB's sizes, from TMDB's configured image base."""
+    return f"{enrichment.image_base()}{size}{path}" if path else ""
 
 
 @register.simple_tag
@@ -93,3 +94,9 @@ def group_url(session: Session, ranking: Ranking, key: str) -> str:
 def get(mapping, key: str):
     """A value of a query string by a name held in a variable (the explorer's yes/no selects)."""
     return mapping.get(key, "")
+
+
+@register.inclusion_tag("sessions_app/_film_ref_tile.html")
+def film_tile(session: Session, ref: stats.FilmRef) -> dict:
+    """A film named on the dashboard as a poster tile, linked to its page."""
+    return {"session": session, "ref": ref}
