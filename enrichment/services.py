@@ -34,6 +34,7 @@ __all__ = [
     "image_base",
     "recover",
     "reenrich",
+    "search",
     "set_manual_match",
     "start",
 ]
@@ -172,6 +173,38 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
     if movie.session.status == Status.ENRICHING:
         finish_if_done(movie.session)
     return movie
+
+
+SEARCH_RESULTS = 8  # shown per search on the unmatched page; each is one (cached) details request for its director
+
+
+def search(query: str, year: int | None = None) -> list[dict]:
+    """Films and series TMDB finds for a title a person typed, best first, with poster, year and director:
+    through the same client as enrichment (cache, shared rate limit, retries)."""
+    require_credentials()
+    query = query.strip()
+    if not query:
+        return []
+    client = get_client()
+    found = [(MediaType.MOVIE, item) for item in client.search_movie(query, year=year)]
+    # TMDB's relevance order, films before series (a Letterboxd title is a film far more often)
+    found += [(MediaType.TV, item) for item in client.search_tv(query, first_air_date_year=year)]
+    results = []
+    for media_type, item in found[:SEARCH_RESULTS]:
+        released = item.get("release_date") or item.get("first_air_date") or ""
+        details = client.details(media_type, item["id"])
+        people = Film.fields_from_details(media_type, details)["directors"]
+        results.append(
+            {
+                "tmdb_id": item["id"],
+                "media_type": media_type,
+                "title": item.get("title") or item.get("name") or "",
+                "year": int(released[:4]) if released[:4].isdigit() else None,
+                "poster_path": item.get("poster_path") or "",
+                "directors": [p["name"] for p in people],
+            }
+        )
+    return results
 
 
 def recover() -> dict:

@@ -290,7 +290,7 @@ def test_it_corrects_a_match_from_a_pasted_address(client):
     assert response.status_code == 302 and response["Location"] == f"/s/{session.public_id}/unmatched/"
     movie.refresh_from_db()
     assert (movie.match_status, movie.film) == (MatchStatus.MANUAL, film)
-    assert "Obscure is now matched to TMDB movie 603" in client.get(response["Location"]).content.decode()
+    assert "Obscure is now The Matrix, TMDB film 603." in client.get(response["Location"]).content.decode()
 
 
 def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(client, django_assert_num_queries):
