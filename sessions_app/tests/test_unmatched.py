@@ -18,7 +18,7 @@ def test_it_searches_tmdb_from_the_page_and_applies_a_choice_in_place(client: Cl
     movie = make_movie(session, "Suspiria (remake)", year=2018, match_status=MatchStatus.NOT_FOUND)
     url = f"/s/{session.public_id}/unmatched/"
 
-    results = client.get(url, {"search": movie.pk, "q": "Suspiria"}, headers=HX).content.decode()
+    results = client.get(url, {"search": str(movie.pk), "q": "Suspiria"}, headers=HX).content.decode()
 
     found = re.findall(r"<strong>([^<]+)</strong> \((\d{4})\)\s*<span class=\"muted\">([^<]+)</span>", results)
     assert ("Suspiria", "2018", "film, Luca Guadagnino") in found and (
@@ -34,7 +34,7 @@ def test_it_searches_tmdb_from_the_page_and_applies_a_choice_in_place(client: Cl
     assert f'<li id="movie-{movie.pk}"' in done.content.decode()
     assert "Suspiria (remake) is now Suspiria (2018), TMDB film 361292." in done.content.decode()
     movie.refresh_from_db()
-    assert (movie.match_status, movie.film.tmdb_id) == (MatchStatus.MANUAL, 361292)
+    assert movie.film is not None and (movie.match_status, movie.film.tmdb_id) == (MatchStatus.MANUAL, 361292)
 
 
 def test_without_javascript_the_search_shows_on_the_page_and_a_fix_comes_back_to_it(client: Client, tmdb_double):
@@ -42,7 +42,7 @@ def test_without_javascript_the_search_shows_on_the_page_and_a_fix_comes_back_to
     movie = make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
     url = f"/s/{session.public_id}/unmatched/"
 
-    page = client.get(url, {"search": movie.pk, "q": "Suspiria"}).content.decode()
+    page = client.get(url, {"search": str(movie.pk), "q": "Suspiria"}).content.decode()
     assert "<h1>Films to identify</h1>" in page and 'value="movie/361292"' in page
 
     response = client.post(url, {"movie": movie.pk, "tmdb": "https://www.themoviedb.org/movie/361292", "page": "1"})
