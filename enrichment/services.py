@@ -26,6 +26,7 @@ from .worker import CLAIM_BATCH, finish_if_done, forget
 
 __all__ = [
     "ENRICHMENT_OFF",
+    "OPERATOR_ADVICE",
     "MediaType",
     "TmdbError",
     "credentials_configured",
@@ -43,7 +44,12 @@ ENRICH_TASK = "enrichment.tasks.enrich_session"  # stored in queued tasks: renam
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
 FAILED_RETRY_AFTER = timedelta(minutes=10)
-ENRICHMENT_OFF = "TMDB enrichment is off: no TMDB credentials are set (TMDB_READ_TOKEN or TMDB_API_KEY)."
+# What a person reading their statistics is told (pages, API); what to do about it is for the operator, below.
+ENRICHMENT_OFF = (
+    "Identifying films on TMDB is off on this server, so genres, countries, languages, runtimes and people "
+    "are not shown."
+)
+OPERATOR_ADVICE = "Set TMDB_READ_TOKEN (or TMDB_API_KEY), then run `python manage.py enrich SESSION` for each upload."
 Status = Session.Status
 
 
@@ -53,14 +59,10 @@ def stale_after() -> timedelta:
 
 
 def enrichment_state(session: Session) -> dict:
-    """Whether this server identifies films on TMDB, and if not, what to do about it."""
+    """Whether this server identifies films on TMDB, and if not, the one sentence that says so."""
     if credentials_configured():
         return {"enabled": True, "message": ""}
-    return {
-        "enabled": False,
-        "message": f"{ENRICHMENT_OFF} Set one, then run `python manage.py enrich {session.public_id}` "
-        "to add genres, people and runtimes.",
-    }
+    return {"enabled": False, "message": ENRICHMENT_OFF}
 
 
 IMAGE_BASE_SECONDS = 24 * 3600  # TMDB's configuration changes rarely; it asks clients to re-read it every few days

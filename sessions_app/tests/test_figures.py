@@ -85,7 +85,8 @@ def explorer_count(client: Client, url: str) -> int:
     return int(found[1])
 
 
-def test_every_count_on_every_page_is_the_number_of_films_its_link_lists(client):
+def test_every_count_on_every_page_is_the_number_of_films_its_link_lists(client, tmdb_double):
+    """With enrichment on (the double), so that every TMDB section and its counts are on the page."""
     session = a_library_with_every_trap()
     cache.clear()
     base = f"/s/{session.public_id}/"
@@ -107,7 +108,7 @@ def test_every_count_on_every_page_is_the_number_of_films_its_link_lists(client)
     assert checked == sum(len(page_links) for page_links in links.values()) >= 60
 
 
-def test_the_figures_count_watched_films_and_top_billed_actors_once(client):
+def test_the_figures_count_watched_films_and_top_billed_actors_once(client, tmdb_double):
     session = a_library_with_every_trap()
     base = f"/s/{session.public_id}/"
     figures = dict((href.split("?", 1)[1], n) for href, n in count_links(client, base))

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
 from sessions_app.models import Session
 from sessions_app.tests.factories import make_film, make_movie, make_session, make_viewing
@@ -135,7 +136,7 @@ def test_it_scopes_the_dashboard_to_a_year(client):
     assert '<a href="?year=2020">2020</a>' in html
 
 
-def test_it_says_how_to_turn_enrichment_on_and_shows_warnings(client, settings):
+def test_without_credentials_it_says_enrichment_is_off_once_and_hides_what_needs_tmdb(client, settings):
     settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""
     session = make_session(
         warnings=[{"file": "diary.csv", "line": 7, "message": "rating 7 is not a Letterboxd rating"}]
@@ -143,7 +144,17 @@ def test_it_says_how_to_turn_enrichment_on_and_shows_warnings(client, settings):
 
     html = page(client, session).content.decode()
 
-    assert "TMDB_READ_TOKEN" in html
+    assert html.count(enrichment.ENRICHMENT_OFF) == 1 and "TMDB_READ_TOKEN" not in html
+    for tmdb_only in (
+        'id="genres"',
+        'id="people"',
+        'id="runtimes"',
+        "Hours watched",
+        "Identified on TMDB",
+        'id="progress"',
+    ):
+        assert tmdb_only not in html
+    assert "All films processed" not in html and 'id="decades"' in html
     assert "diary.csv, line 7: rating 7 is not a Letterboxd rating" in html
 
 

@@ -251,7 +251,7 @@ def hostile_export() -> Export:
     return export
 
 
-def test_it_escapes_export_and_tmdb_text_on_every_page(client):
+def test_it_escapes_export_and_tmdb_text_on_every_page(client, tmdb_double):
     session = upload(client, hostile_export())
     # TMDB text is just as foreign: a matched film with markup in its people and genres, candidates with it in titles.
     film = make_film(
