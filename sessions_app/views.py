@@ -70,6 +70,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_app/home.html", {**context, "error": error}, status=400)
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Unknown and expired addresses: a page that explains, and leads to a new upload."""
+    return render(request, "404.html", {"lifetime_days": settings.SESSION_LIFETIME_DAYS}, status=404)
+
+
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_app/about.html", {"lifetime_days": settings.SESSION_LIFETIME_DAYS})

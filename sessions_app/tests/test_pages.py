@@ -353,3 +353,25 @@ def test_a_year_page_keeps_its_year_while_polling_and_ignores_impossible_years(c
 
     for impossible in ("0", "99999"):
         assert "Letterboxd statistics" in page(client, session, year=impossible).content.decode()
+
+
+def test_an_unknown_address_gets_a_styled_page_leading_to_a_new_upload(client, settings):
+    settings.SESSION_LIFETIME_DAYS = 30
+    for path in (f"/s/{uuid.uuid4()}/", "/no/such/page/", f"/s/{uuid.uuid4()}/films/"):
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 404 and "<h1>Nothing here</h1>" in html, path
+        assert (
+            "deleted 30 days after their last visit" in html and 'href="/">Upload your Letterboxd export again' in html
+        )
+        assert 'rel="icon" href="/static/lbstats/favicon.svg"' in html
+
+
+def test_the_api_has_an_index_and_a_readable_schema_page_served_from_the_app(client):
+    index = client.get("/api/", HTTP_ACCEPT="application/json").json()
+    assert index["upload"] == "http://testserver/api/upload" and index["schema"] == "http://testserver/api/schema/"
+    docs = client.get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200 and "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "<script>" not in html.replace(" ", "")  # its start-up script is a file, as the CSP requires
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
