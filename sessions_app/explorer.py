@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.http import QueryDict
 
 from enrichment.models import FilmFacet
 
+from . import stats
 from .letterboxd import RATINGS
 from .models import Session
 from .stats import RUNTIME_BUCKETS, Scope, stars, vocabulary
@@ -55,13 +57,26 @@ def _rating(text: str) -> str:
         return text
 
 
+def choices(session: Session) -> tuple[list, list, list, list[int]]:
+    """Genres, countries, original languages and decades present in this upload, cached under the dashboard's
+    key (which moves whenever identification changes what the films are)."""
+    key = f"{stats.dashboard_key(session)}:explorer-choices"
+    found = cache.get(key)
+    if found is None:
+        years = session.movies.exclude(year=None).values_list("year", flat=True)
+        found = (
+            vocabulary.facet_choices(session, FilmFacet.Kind.GENRE),
+            vocabulary.facet_choices(session, FilmFacet.Kind.COUNTRY),
+            vocabulary.language_choices(session),
+            sorted({year // 10 * 10 for year in years if year is not None}),
+        )
+        cache.set(key, found, stats.DASHBOARD_CACHE_SECONDS)
+    return found
+
+
 def form_context(session: Session, query: QueryDict) -> dict:
     """Everything the explorer's form shows: the choices present in this upload, by name, and the active chips."""
-    genres = vocabulary.facet_choices(session, FilmFacet.Kind.GENRE)
-    countries = vocabulary.facet_choices(session, FilmFacet.Kind.COUNTRY)
-    languages = vocabulary.language_choices(session)
-    years = session.movies.exclude(year=None).values_list("year", flat=True)
-    decades = sorted({year // 10 * 10 for year in years if year is not None})
+    genres, countries, languages, decades = choices(session)
     return {
         "scopes": [(scope.value, scope.label) for scope in Scope],
         "genres": genres,

@@ -15,12 +15,8 @@ from .definitions import RUNTIME_BUCKETS, Scope, facet_q, scope_q
 
 def facet_choices(session: Session, kind: str) -> list[tuple[str, str]]:
     """(key, name) of every genre, country or spoken language among the upload's films, by name."""
-    rows = (
-        FilmFacet.objects.filter(kind=kind, film__movies__session=session)
-        .values("key")
-        .annotate(name=Max("name"))
-        .order_by("name")
-    )
+    films = session.movies.exclude(film=None).values("film")  # a subquery: no join through every movie row
+    rows = FilmFacet.objects.filter(kind=kind, film__in=films).values("key").annotate(name=Max("name")).order_by("name")
     return [(row["key"], row["name"]) for row in rows]
 
 
@@ -28,9 +24,8 @@ def language_choices(session: Session) -> list[tuple[str, str]]:
     """Original languages of the upload's films, named as TMDB names them among spoken languages (else the code)."""
     languages = session.movies.filter(film__isnull=False).exclude(film__original_language="")
     codes = set(languages.values_list("film__original_language", flat=True))
-    names = dict(
-        FilmFacet.objects.filter(kind=FilmFacet.Kind.LANGUAGE, key__in=codes).values_list("key", "name").distinct()
-    )
+    spoken = FilmFacet.objects.filter(kind=FilmFacet.Kind.LANGUAGE, key__in=codes)
+    names = {row["key"]: row["name"] for row in spoken.values("key").annotate(name=Max("name")).order_by()}
     return sorted(((code, names.get(code) or code) for code in codes), key=lambda choice: choice[1])
 
 
