@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from enrichment.matching import MatchStatus
 from enrichment.models import FilmFacet
 
+from .letterboxd import FIRST_YEAR, LAST_YEAR
 from .models import Movie
 from .stats import definitions
 from .stats.definitions import DiaryCondition, Scope
@@ -77,7 +78,9 @@ class MovieFilter(django_filters.FilterSet):
     liked = django_filters.BooleanFilter(field_name="liked")
     in_watchlist = django_filters.BooleanFilter(field_name="in_watchlist")
     rewatched = django_filters.BooleanFilter(method="filter_rewatched", label="Rewatched at least once")
-    watched_in = django_filters.NumberFilter(method=_diary_part, label="Diary: watched in the year")
+    watched_in = django_filters.NumberFilter(
+        method=_diary_part, label="Diary: watched in the year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     diary_rating = django_filters.NumberFilter(method=_diary_part, label="Diary: rated this in the entry")
     reviewed = django_filters.BooleanFilter(method=_diary_part, label="Diary: reviewed")
     q = django_filters.CharFilter(method="filter_title", label="Title search")
