@@ -52,16 +52,17 @@ class ApiIndexView(APIView):
         def url(name: str) -> str:
             return request.build_absolute_uri(reverse(name))
 
-        session = "/api/session/{session_id}"
+        # a URI template, as written: build_absolute_uri() would percent-encode its braces
+        session = request.build_absolute_uri("/api/session/") + "{session_id}"
         return Response(
             {
                 "upload": url("api:upload"),
-                "session": request.build_absolute_uri(session),
-                "status": request.build_absolute_uri(f"{session}/status"),
-                "movies": request.build_absolute_uri(f"{session}/movies"),
-                "movie": request.build_absolute_uri(f"{session}/movies/{{movie_id}}"),
-                "viewings": request.build_absolute_uri(f"{session}/viewings"),
-                "reenrich": request.build_absolute_uri(f"{session}/reenrich"),
+                "session": session,
+                "status": f"{session}/status",
+                "movies": f"{session}/movies",
+                "movie": f"{session}/movies/{{movie_id}}",
+                "viewings": f"{session}/viewings",
+                "reenrich": f"{session}/reenrich",
                 "schema": url("api-schema"),
                 "documentation": url("api-docs"),
             }
