@@ -39,6 +39,7 @@ BACKFILL_DAY_VIEWINGS = 10
 # a batch entered from memory under one guessed date.
 BACKFILL_BATCH_VIEWINGS = 5
 MILESTONES = (1, 100, 500, 1000)
+MIN_DAYS = 2  # dated days (not back-filled) a diary needs before it has a busiest day or a streak
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TAG_RE = re.compile(r"<[^>]*>")
 
@@ -281,7 +282,8 @@ def _time(
     for day, n in habitual.items():
         weekday[day.weekday()] += n
     heatmap_year = year or (years[-1] if years else None)
-    busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
+    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak.
+    busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if len(habitual) >= MIN_DAYS else None
 
     milestones, seen = [], set()
     for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
@@ -303,7 +305,7 @@ def _time(
         per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
         heatmap={day: n for day, n in days.items() if day.year == heatmap_year},
         backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
-        longest_streak=longest_streak(set(habitual)),
+        longest_streak=longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None,
         busiest_day=busiest,
         milestones=milestones,
     )

@@ -375,3 +375,13 @@ def test_the_api_has_an_index_and_a_readable_schema_page_served_from_the_app(cli
     assert docs.status_code == 200 and "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "<script>" not in html.replace(" ", "")  # its start-up script is a file, as the CSP requires
     assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_too_few_dated_days_say_so_instead_of_a_streak(client):
+    session = make_session()
+    make_viewing(make_movie(session, "Heat"), date(2021, 2, 28))
+
+    html = page(client, session).content.decode()
+
+    assert "Too few dated days for a streak or a busiest day yet." in html
+    assert "Longest streak" not in html and "Busiest day" not in html
