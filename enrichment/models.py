@@ -8,8 +8,8 @@ from django.utils import timezone
 from .matching import VERDICTS
 from .tmdb import MediaType
 
-# Cast members kept per film, in billing order: enough for the explorer's "with" filter to find a
-# supporting actor, while the statistics count only the top-billed (sessions_app.stats).
+# Cast members kept per film, in billing order, for the film's page; the statistics and the explorer's
+# actor filter count only the top-billed (sessions_app.stats.definitions.TOP_BILLED).
 CAST_KEPT = 15
 
 
@@ -65,8 +65,9 @@ class Film(models.Model):
     imdb_id = models.CharField(max_length=20, blank=True)
     # Display copies, in TMDB's order; FilmFacet holds the same for filtering and grouping in SQL.
     genres = models.JSONField(default=list, blank=True)  # ["Drama", ...]
-    directors = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "..."}]
-    cast = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "...", "character": "..."}] billing order
+    directors = models.JSONField(default=list, blank=True)  # [{"id": 1, "name": "...", "profile_path": "/x.jpg"}]
+    # [{"id": 1, "name": "...", "character": "...", "profile_path": "/x.jpg"}] in billing order
+    cast = models.JSONField(default=list, blank=True)
     spoken_languages = models.JSONField(default=list, blank=True)  # [{"code": "en", "name": "English"}]
     production_countries = models.JSONField(default=list, blank=True)  # [{"code": "US", "name": "..."}]
     fetched_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +98,9 @@ class Film(models.Model):
             directors = []
             for person in credits.get("crew") or []:
                 if person.get("job") == "Director" and all(p["id"] != person["id"] for p in directors):
-                    directors.append({"id": person["id"], "name": person["name"]})
+                    directors.append(
+                        {"id": person["id"], "name": person["name"], "profile_path": person.get("profile_path") or ""}
+                    )
             title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
             runtime = _positive(d.get("runtime"))
         cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:CAST_KEPT]
@@ -116,7 +119,15 @@ class Film(models.Model):
             "imdb_id": d.get("imdb_id") or (d.get("external_ids") or {}).get("imdb_id") or "",
             "genres": [g["name"] for g in d.get("genres") or []],
             "directors": directors,
-            "cast": [{"id": p["id"], "name": p["name"], "character": p.get("character", "")} for p in cast],
+            "cast": [
+                {
+                    "id": p["id"],
+                    "name": p["name"],
+                    "character": p.get("character", ""),
+                    "profile_path": p.get("profile_path") or "",
+                }
+                for p in cast
+            ],
             "spoken_languages": [
                 {"code": lang.get("iso_639_1", ""), "name": lang.get("english_name") or lang.get("name", "")}
                 for lang in d.get("spoken_languages") or []
@@ -144,7 +155,12 @@ class Film(models.Model):
             FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"])
             for lang in self.spoken_languages
         ]
-        return rows
+        # One row per genre, person, country or language of a film: an actor playing two roles is one actor
+        # of the film (billed at their first role), so no count counts them twice.
+        first: dict[tuple[str, str], FilmFacet] = {}
+        for row in rows:
+            first.setdefault((row.kind, row.key), row)
+        return list(first.values())
 
 
 class FilmFacet(models.Model):

@@ -8,9 +8,11 @@ run itself is `enrichment.worker`.
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -24,13 +26,16 @@ from .worker import CLAIM_BATCH, finish_if_done, forget
 
 __all__ = [
     "ENRICHMENT_OFF",
+    "OPERATOR_ADVICE",
     "MediaType",
     "TmdbError",
     "credentials_configured",
     "enqueue",
     "enrichment_state",
+    "image_base",
     "recover",
     "reenrich",
+    "search",
     "set_manual_match",
     "start",
 ]
@@ -39,7 +44,12 @@ ENRICH_TASK = "enrichment.tasks.enrich_session"  # stored in queued tasks: renam
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
 FAILED_RETRY_AFTER = timedelta(minutes=10)
-ENRICHMENT_OFF = "TMDB enrichment is off: no TMDB credentials are set (TMDB_READ_TOKEN or TMDB_API_KEY)."
+# What a person reading their statistics is told (pages, API); what to do about it is for the operator, below.
+ENRICHMENT_OFF = (
+    "Identifying films on TMDB is off on this server, so genres, countries, languages, runtimes and people "
+    "are not shown."
+)
+OPERATOR_ADVICE = "Set TMDB_READ_TOKEN (or TMDB_API_KEY), then run `python manage.py enrich SESSION` for each upload."
 Status = Session.Status
 
 
@@ -49,14 +59,46 @@ def stale_after() -> timedelta:
 
 
 def enrichment_state(session: Session) -> dict:
-    """Whether this server identifies films on TMDB, and if not, what to do about it."""
+    """Whether this server identifies films on TMDB, and if not, the one sentence that says so."""
     if credentials_configured():
         return {"enabled": True, "message": ""}
-    return {
-        "enabled": False,
-        "message": f"{ENRICHMENT_OFF} Set one, then run `python manage.py enrich {session.public_id}` "
-        "to add genres, people and runtimes.",
-    }
+    return {"enabled": False, "message": ENRICHMENT_OFF}
+
+
+IMAGE_BASE_SECONDS = 24 * 3600  # TMDB's configuration changes rarely; it asks clients to re-read it every few days
+IMAGE_BASE_RETRY_SECONDS = 300  # after TMDB failed to answer, pages use the default base this long
+# per process, so a page of 48 posters reads the cache once; keyed by what the answer depends on
+_image_base_memo: dict[tuple[str, str, bool], tuple[float, str]] = {}
+
+
+def image_base() -> str:
+    """Where TMDB serves posters and headshots, from TMDB's own configuration (cached), else the setting."""
+    api = settings.TMDB_API_URL
+    memo_key = (api, settings.TMDB_IMAGE_BASE_URL, credentials_configured())
+    now = time.monotonic()
+    memo = _image_base_memo.get(memo_key)
+    if memo and memo[0] > now:
+        return memo[1]
+    base = _configured_image_base(api)
+    _image_base_memo[memo_key] = (now + 60, base)
+    return base
+
+
+def _configured_image_base(api: str) -> str:
+    fallback = settings.TMDB_IMAGE_BASE_URL
+    if not credentials_configured():
+        return fallback
+    key = f"lbstats:tmdb-image-base:{api}"
+    base = cache.get(key)
+    if base is None:
+        try:
+            images = get_client().configuration().get("images") or {}
+        except TmdbError:
+            cache.set(key, fallback, IMAGE_BASE_RETRY_SECONDS)
+            return fallback
+        base = images.get("secure_base_url") or images.get("base_url") or fallback
+        cache.set(key, base, IMAGE_BASE_SECONDS)
+    return base
 
 
 def require_credentials() -> None:
@@ -139,6 +181,38 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
     if movie.session.status == Status.ENRICHING:
         finish_if_done(movie.session)
     return movie
+
+
+SEARCH_RESULTS = 8  # shown per search on the unmatched page; each is one (cached) details request for its director
+
+
+def search(query: str, year: int | None = None) -> list[dict]:
+    """Films and series TMDB finds for a title a person typed, best first, with poster, year and director:
+    through the same client as enrichment (cache, shared rate limit, retries)."""
+    require_credentials()
+    query = query.strip()
+    if not query:
+        return []
+    client = get_client()
+    found = [(MediaType.MOVIE, item) for item in client.search_movie(query, year=year)]
+    # TMDB's relevance order, films before series (a Letterboxd title is a film far more often)
+    found += [(MediaType.TV, item) for item in client.search_tv(query, first_air_date_year=year)]
+    results = []
+    for media_type, item in found[:SEARCH_RESULTS]:
+        released = item.get("release_date") or item.get("first_air_date") or ""
+        details = client.details(media_type, item["id"])
+        people = Film.fields_from_details(media_type, details)["directors"]
+        results.append(
+            {
+                "tmdb_id": item["id"],
+                "media_type": media_type,
+                "title": item.get("title") or item.get("name") or "",
+                "year": int(released[:4]) if released[:4].isdigit() else None,
+                "poster_path": item.get("poster_path") or "",
+                "directors": [p["name"] for p in people],
+            }
+        )
+    return results
 
 
 def recover() -> dict:

@@ -6,12 +6,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from enrichment import services as enrichment
 
-def content_security_policy() -> str:
-    """settings.SECURE_CSP as a header value, with TMDB's image host (wherever it is configured)
-    allowed for posters."""
+
+def content_security_policy(image_base: str) -> str:
+    """settings.SECURE_CSP as a header value, with TMDB's image host (wherever TMDB's configuration puts it)
+    allowed for posters and headshots."""
     directives = {name: list(sources) for name, sources in settings.SECURE_CSP.items()}
-    images = urlsplit(settings.TMDB_IMAGE_BASE_URL)
+    images = urlsplit(image_base)
     if images.scheme and images.netloc:
         directives.setdefault("img-src", []).append(f"{images.scheme}://{images.netloc}")
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
@@ -20,9 +22,9 @@ def content_security_policy() -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = content_security_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
+        # the image base is read per response (memoised): TMDB's configuration can move it
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(enrichment.image_base()))
         return response

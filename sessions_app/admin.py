@@ -31,7 +31,8 @@ class SessionAdmin(admin.ModelAdmin):
         try:
             queued = sum(enrichment.reenrich(session, everything=everything) for session in queryset)
         except enrichment.TmdbError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            advice = "" if enrichment.credentials_configured() else f" {enrichment.OPERATOR_ADVICE}"
+            self.message_user(request, f"{exc}{advice}", messages.ERROR)
             return
         self.message_user(request, f"{queued} films queued for identification on TMDB.")
 

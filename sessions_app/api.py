@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -45,6 +46,31 @@ def exception_handler(exc, context):
 
 def bad_request(message: str) -> Response:
     return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ApiIndexView(APIView):
+    """The API's front door: every endpoint, and where its schema and documentation are."""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name))
+
+        # a URI template, as written: build_absolute_uri() would percent-encode its braces
+        session = request.build_absolute_uri("/api/session/") + "{session_id}"
+        return Response(
+            {
+                "upload": url("api:upload"),
+                "session": session,
+                "status": f"{session}/status",
+                "movies": f"{session}/movies",
+                "movie": f"{session}/movies/{{movie_id}}",
+                "viewings": f"{session}/viewings",
+                "reenrich": f"{session}/reenrich",
+                "schema": url("api-schema"),
+                "documentation": url("api-docs"),
+            }
+        )
 
 
 class UploadView(generics.CreateAPIView):

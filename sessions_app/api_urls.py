@@ -5,6 +5,7 @@ from . import api
 app_name = "api"
 
 urlpatterns = [
+    path("", api.ApiIndexView.as_view(), name="index"),
     path("upload", api.UploadView.as_view(), name="upload"),
     path("session/<uuid:session_id>", api.SessionDetailView.as_view(), name="session"),
     path("session/<uuid:session_id>/status", api.SessionStatusView.as_view(), name="session-status"),

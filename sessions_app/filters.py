@@ -1,12 +1,18 @@
-"""The movie filters shared by the API and the film explorer page, so both filter identically."""
+"""The movie filters shared by the API and the film explorer page, so both filter identically.
+
+Every condition is the figure's own definition (`sessions_app.stats.definitions`): a count on the dashboard
+and the films this filter lists for the same query are the same films."""
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from enrichment.matching import MatchStatus
 from enrichment.models import FilmFacet
 
+from .letterboxd import FIRST_YEAR, LAST_YEAR
 from .models import Movie
+from .stats import definitions
+from .stats.definitions import DiaryCondition, Scope
 
 
 def _facet_filter(kind: str):
@@ -14,13 +20,15 @@ def _facet_filter(kind: str):
 
     def apply(queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        if not value:
-            return queryset
-        facets = FilmFacet.objects.filter(film=OuterRef("film"), kind=kind)
-        match = Q(key__iexact=value) | Q(name__iexact=value)
-        return queryset.filter(Exists(facets.filter(match)))
+        return queryset.filter(definitions.facet_q(kind, value)) if value else queryset
 
     return apply
+
+
+def _diary_part(queryset: QuerySet, name: str, value) -> QuerySet:
+    # The scope and the diary conditions are applied together, in MovieFilter.filter_queryset: one diary entry
+    # must meet every diary condition at once (watched in 2021 *and* rated 4 there, not in two entries).
+    return queryset
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -34,27 +42,47 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 
 class MovieFilter(django_filters.FilterSet):
+    # The API lists every film of the upload unless asked; the explorer starts from the films watched.
+    default_scope = Scope.ALL
+
+    scope = django_filters.ChoiceFilter(
+        choices=[(scope.value, scope.label) for scope in Scope], method=_diary_part, label="Films"
+    )
     genre = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.GENRE), label="Genre (name or TMDB id)")
     director = django_filters.CharFilter(
         method=_facet_filter(FilmFacet.Kind.DIRECTOR), label="Director (name or TMDB id)"
     )
-    actor = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.ACTOR), label="Actor (name or TMDB id)")
+    actor = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.ACTOR),
+        label=f"Actor billed in the top {definitions.TOP_BILLED} (name or TMDB id)",
+    )
     country = django_filters.CharFilter(
         method=_facet_filter(FilmFacet.Kind.COUNTRY), label="Production country (ISO code or name)"
     )
-    language = django_filters.CharFilter(
-        field_name="film__original_language", lookup_expr="iexact", label="Original language (ISO 639-1 code)"
-    )
+    language = django_filters.CharFilter(method="filter_language", label="Original language (ISO 639-1 code)")
     decade = django_filters.NumberFilter(method="filter_decade", label="Decade of release (e.g. 1990)")
+    runtime = django_filters.TypedChoiceFilter(
+        choices=[(low, label) for low, _, label in definitions.RUNTIME_BUCKETS],
+        coerce=int,
+        method="filter_runtime",
+        label="Runtime",
+    )
     year = django_filters.NumberFilter(field_name="year", label="Release year")
     rating = django_filters.NumberFilter(field_name="rating", label="Current rating (0.5 to 5)")
     rating_min = django_filters.NumberFilter(field_name="rating", lookup_expr="gte", label="Lowest rating")
     rating_max = django_filters.NumberFilter(field_name="rating", lookup_expr="lte", label="Highest rating")
+    rated = django_filters.BooleanFilter(method="filter_rated", label="Rated")
+    identified = django_filters.BooleanFilter(method="filter_identified", label="Identified on TMDB")
     match_status = django_filters.MultipleChoiceFilter(choices=MatchStatus.choices)
     watched = django_filters.BooleanFilter(field_name="watched")
     liked = django_filters.BooleanFilter(field_name="liked")
     in_watchlist = django_filters.BooleanFilter(field_name="in_watchlist")
     rewatched = django_filters.BooleanFilter(method="filter_rewatched", label="Rewatched at least once")
+    watched_in = django_filters.NumberFilter(
+        method=_diary_part, label="Diary: watched in the year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    diary_rating = django_filters.NumberFilter(method=_diary_part, label="Diary: rated this in the entry")
+    reviewed = django_filters.BooleanFilter(method=_diary_part, label="Diary: reviewed")
     q = django_filters.CharFilter(method="filter_title", label="Title search")
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -74,9 +102,38 @@ class MovieFilter(django_filters.FilterSet):
         model = Movie
         fields: list[str] = []
 
+    def chosen_scope(self) -> Scope:
+        """The scope asked for, else this filter's default (also when the form could not be read)."""
+        value = self.form.cleaned_data.get("scope") if self.form.is_valid() else None
+        return Scope(value) if value else self.default_scope
+
+    def diary_condition(self) -> DiaryCondition:
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        year, rating = data.get("watched_in"), data.get("diary_rating")
+        return DiaryCondition(
+            year=int(year) if year is not None else None, rating=rating, reviewed=bool(data.get("reviewed"))
+        )
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset).filter(definitions.scope_q(self.chosen_scope()))
+        condition = self.diary_condition()
+        return queryset.filter(definitions.diary_q(condition)) if condition else queryset
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(definitions.language_q(value)) if value else queryset
+
     def filter_decade(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        start = int(value) // 10 * 10
-        return queryset.filter(year__gte=start, year__lte=start + 9)
+        return queryset.filter(definitions.decade_q(int(value)))
+
+    def filter_runtime(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(definitions.runtime_q(value))
+
+    def filter_rated(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(definitions.RATED_Q) if value else queryset.exclude(definitions.RATED_Q)
+
+    def filter_identified(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(definitions.IDENTIFIED_Q) if value else queryset.exclude(definitions.IDENTIFIED_Q)
 
     def filter_rewatched(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.filter(rewatch_count__gt=0) if value else queryset.filter(rewatch_count=0)
@@ -88,3 +145,9 @@ class MovieFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(film__title__icontains=value) | Q(film__original_title__icontains=value)
         )
+
+
+class ExplorerFilter(MovieFilter):
+    """The film explorer's filters: a person exploring their films starts from the films they watched."""
+
+    default_scope = Scope.LIBRARY

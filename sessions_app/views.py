@@ -18,18 +18,20 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrichment import services as enrichment
-from enrichment.models import FilmFacet
+from enrichment.matching import MatchStatus
+from enrichment.models import Film, FilmFacet
 from lbstats.throttling import throttled
 
-from . import stats
-from .filters import MovieFilter
+from . import explorer, stats
+from .filters import ExplorerFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
-from .models import Session
+from .models import Movie, Session
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
 FILMS_PER_PAGE = 48
+UNMATCHED_PER_PAGE = 20
 PEOPLE_PER_PAGE = 100
 # A TMDB id, or a TMDB page address or path: https://www.themoviedb.org/movie/603-the-matrix, /tv/1399
 TMDB_REFERENCE_RE = re.compile(
@@ -141,9 +143,17 @@ def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
-    movie_filter = MovieFilter(request.GET, queryset=session.movies.select_related("film"))
+    movie_filter = ExplorerFilter(request.GET, queryset=session.movies.select_related("film"))
     page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/films.html", {"session": session, "filter": movie_filter, "page": page})
+    context = {
+        "session": session,
+        "filter": movie_filter,
+        "page": page,
+        "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
+        "form": explorer.form_context(session, request.GET),
+        "top_billed": stats.TOP_BILLED,
+    }
+    return render(request, "sessions_app/films.html", context)
 
 
 @require_GET
@@ -159,35 +169,115 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     )
 
 
+@require_GET
+def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
+    """One film of the upload: your viewings, rating, reviews and tags, and what TMDB says of it."""
+    session = visit(public_id)
+    movie = stats.vocabulary.movie_of(session, movie_id)
+    if movie is None:
+        raise Http404("No such film in this upload.")
+    viewings = movie.viewings.order_by("watched_date", "id")
+    return render(
+        request,
+        "sessions_app/film.html",
+        {"session": session, "movie": movie, "viewings": viewings, "top_billed": stats.TOP_BILLED},
+    )
+
+
+@require_GET
+def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpResponse:
+    """A director or actor: your films with them, as the dashboard counts them, and your average."""
+    if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
+        raise Http404("No such index.")
+    session = visit(public_id)
+    someone = stats.vocabulary.person(session, kind, key)
+    if someone is None:
+        raise Http404("Nobody by that id in this upload.")
+    return render(
+        request,
+        "sessions_app/person.html",
+        {"session": session, "person": someone, "top_billed": stats.TOP_BILLED},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @throttled("corrections")
 def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Films to identify: watched ones first, watchlist-only ones last, paginated; search TMDB for one and pick
+    the right film in one click (in place with htmx, else a redirect back to the same page)."""
     session = visit(public_id)
-    errors: dict[int, str] = {}
     if request.method == "POST":
-        movie_id = request.POST.get("movie", "")
-        if not movie_id.isdigit():
-            raise Http404("No such film in this upload.")
-        movie = get_object_or_404(session.movies, pk=movie_id)
-        reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
-        if reference is None:
-            errors[movie.pk] = (
-                "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
-            )
-        else:
-            try:
-                movie = enrichment.set_manual_match(movie, reference[0], reference[1])
-            except enrichment.TmdbError as exc:
-                errors[movie.pk] = str(exc)
-            else:
-                messages.success(request, f"{movie.title} is now matched to TMDB {reference[1]} {reference[0]}.")
-                return redirect(reverse("sessions_app:unmatched", args=[session.public_id]))
-    movies = session.movies.unmatched().select_related("film")
-    for movie in movies:
-        movie.error = errors.get(movie.pk, "")
-    return render(
-        request,
-        "sessions_app/unmatched.html",
-        {"session": session, "movies": movies, "error": next(iter(errors.values()), "")},
-        status=400 if errors else 200,
-    )
+        return _fix(request, session)
+    movies = session.movies.unmatched().select_related("film").order_by("-watched", "in_watchlist", "title", "id")
+    page = Paginator(movies, UNMATCHED_PER_PAGE).get_page(request.GET.get("page"))
+    searched, query, results, search_error = _search(request, session)
+    if searched is not None and request.headers.get("HX-Request"):
+        context = {"session": session, "movie": searched, "results": results, "error": search_error, "query": query}
+        return render(request, "sessions_app/_search_results.html", context)
+    for movie in page:
+        movie.search_results = results if searched is not None and movie.pk == searched.pk else None
+        movie.search_error = search_error if searched is not None and movie.pk == searched.pk else ""
+        movie.query = query if searched is not None and movie.pk == searched.pk else ""
+    counts = session.match_counts()
+    context = {
+        "session": session,
+        "page": page,
+        "unmatched_count": counts[MatchStatus.AMBIGUOUS] + counts[MatchStatus.NOT_FOUND],
+        "enrichment": enrichment.enrichment_state(session),
+    }
+    return render(request, "sessions_app/unmatched.html", context)
+
+
+def _search(request: HttpRequest, session: Session) -> tuple[Movie | None, str, list[dict], str]:
+    """The TMDB search asked for one film of the page (`?search=<film>&q=<title>`): (film, query, results, error)."""
+    movie_id = request.GET.get("search", "")
+    if not movie_id.isdigit():
+        return None, "", [], ""
+    movie = get_object_or_404(session.movies, pk=movie_id)
+    query = request.GET.get("q", movie.title).strip()[:200]
+    try:
+        return movie, query, enrichment.search(query), ""
+    except enrichment.TmdbError as exc:
+        return movie, query, [], str(exc)
+
+
+def _fix(request: HttpRequest, session: Session) -> HttpResponse:
+    movie_id = request.POST.get("movie", "")
+    if not movie_id.isdigit():
+        raise Http404("No such film in this upload.")
+    movie = get_object_or_404(session.movies, pk=movie_id)
+    reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
+    error = ""
+    if reference is None:
+        error = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
+    else:
+        try:
+            movie = enrichment.set_manual_match(movie, reference[0], reference[1])
+        except enrichment.TmdbError as exc:
+            error = str(exc)
+    htmx = bool(request.headers.get("HX-Request"))
+    if error:
+        if htmx:
+            context = {"session": session, "movie": movie, "item_error": error}
+            return render(request, "sessions_app/_unmatched_item.html", context, status=400)
+        context = {"session": session, "page": Paginator([movie], 1).get_page(1), "error": error}
+        context["unmatched_count"] = session.movies.unmatched().count()
+        return render(request, "sessions_app/unmatched.html", context, status=400)
+    message = f"{movie.title} is now {film_label(movie.film)}."
+    if htmx:
+        return render(
+            request, "sessions_app/_unmatched_done.html", {"session": session, "movie": movie, "message": message}
+        )
+    messages.success(request, message)
+    back = reverse("sessions_app:unmatched", args=[session.public_id])
+    page = request.POST.get("page", "")
+    return redirect(f"{back}?page={page}#movie-{movie.pk}" if page.isdigit() else back)
+
+
+def film_label(film: Film | None) -> str:
+    """How the message after a fix names the film chosen: "Heat (1995), TMDB film 949"."""
+    if film is None:
+        return "matched"
+    kind = "series" if film.media_type == enrichment.MediaType.TV else "film"
+    year = f" ({film.year})" if film.year else ""
+    return f"{film.title}{year}, TMDB {kind} {film.tmdb_id}"

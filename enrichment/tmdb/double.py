@@ -29,12 +29,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, builtin_catalogue
+from .images import WIDTHS, picture
 
 FAULT_KINDS = ("500", "503", "drop", "stall", "truncate")
 PAGE_SIZE = 20
 MAX_PAGE = 500
 
-CONFIGURATION = {
+CONFIGURATION: dict[str, Any] = {
     "images": {
         "base_url": "http://image.tmdb.org/t/p/",
         "secure_base_url": "https://image.tmdb.org/t/p/",
@@ -237,6 +238,15 @@ class TmdbDouble:
                 (self._movie_fetches if fetched[0] == "movie" else self._tv_fetches)[fetched[1]] += 1
 
     # --- endpoints: (status, body) -------------------------------------------------------------
+    @property
+    def image_base(self) -> str:
+        """Where the double serves its generated posters and headshots, as TMDB's configuration names it."""
+        return f"{self.url.removesuffix('/3')}/t/p/"
+
+    def _configuration(self) -> dict[str, Any]:
+        images = {**CONFIGURATION["images"], "base_url": self.image_base, "secure_base_url": self.image_base}
+        return {**CONFIGURATION, "images": images}
+
     def _search_movie(self, params: dict[str, str]) -> tuple[int, Any]:
         found = self.catalogue.search_movies(
             params.get("query", ""),
@@ -285,13 +295,14 @@ def _page_of(items: list[dict[str, Any]], params: dict[str, str]) -> tuple[int, 
     }
 
 
+IMAGE_PATH = re.compile(r"/t/p/(?P<size>[a-z0-9]+)(?P<path>/[\w.-]+)")
 Route = Callable[[TmdbDouble, re.Match[str], dict[str, str]], tuple[int, Any]]
 ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("search_movie", re.compile(r"/3/search/movie"), lambda d, m, p: d._search_movie(p)),
     ("movie", re.compile(r"/3/movie/(\d+)"), lambda d, m, p: d._details(d.catalogue.movies.get(int(m[1])), p)),
     ("search_tv", re.compile(r"/3/search/tv"), lambda d, m, p: d._search_tv(p)),
     ("tv", re.compile(r"/3/tv/(\d+)"), lambda d, m, p: d._details(d.catalogue.series.get(int(m[1])), p)),
-    ("configuration", re.compile(r"/3/configuration"), lambda d, m, p: (200, CONFIGURATION)),
+    ("configuration", re.compile(r"/3/configuration"), lambda d, m, p: (200, d._configuration())),
     (
         "genres",
         re.compile(r"/3/genre/movie/list"),
@@ -349,7 +360,23 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/__double__/"):
             self._control(url.path, params)
             return
+        if image := IMAGE_PATH.fullmatch(url.path):
+            self._image(image["size"], image["path"])
+            return
         self._api(url.path, params)
+
+    def _image(self, size: str, path: str) -> None:
+        """A generated picture, as image.tmdb.org serves one: no credentials, cacheable for long."""
+        if size not in WIDTHS:
+            self._send(*_error(NOT_FOUND))
+            return
+        payload = picture(path, size)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Cache-Control", "public, max-age=31536000")
+        self.end_headers()
+        self.wfile.write(payload)
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)

@@ -4,22 +4,25 @@
 films with their TMDB runtime and language, the diary, and the TMDB facets grouped, ranked and cut
 in SQL) and aggregates the compact rows in Python.
 
+- `definitions`: what each figure counts, as SQL conditions the explorer, the API and the people index share;
 - `rows`: the two row loaders;
 - `rankings`: groups of the library by facet or bucket, most watched and highest rated;
 - `sections`: the dashboard's sections and `dashboard()` itself;
 - `cache`: the dashboard cached per data version, and the key the rendered page shares.
 """
 
+from . import vocabulary
 from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
-from .rankings import MIN_RATED, TOP_BILLED, Basis, Group, Ranking, people_index
+from .definitions import RUNTIME_BUCKETS, TOP_BILLED, DiaryCondition, Scope, explorer_query, scope_sentence, stars
+from .rankings import MIN_RATED, Group, Ranking, people_index
 from .sections import (
     BACKFILL_BATCH_VIEWINGS,
     BACKFILL_DAY_VIEWINGS,
     DRIFT_SHOWN,
     Dashboard,
+    FilmRef,
     Time,
     dashboard,
-    stars,
 )
 
 __all__ = [
@@ -28,9 +31,13 @@ __all__ = [
     "DASHBOARD_CACHE_SECONDS",
     "DRIFT_SHOWN",
     "MIN_RATED",
+    "RUNTIME_BUCKETS",
     "TOP_BILLED",
-    "Basis",
+    "DiaryCondition",
+    "Scope",
+    "explorer_query",
     "Dashboard",
+    "FilmRef",
     "Group",
     "Ranking",
     "Time",
@@ -38,5 +45,7 @@ __all__ = [
     "dashboard",
     "dashboard_key",
     "people_index",
+    "scope_sentence",
     "stars",
+    "vocabulary",
 ]

@@ -7,7 +7,6 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from django.db.models import (
     Avg,
@@ -29,6 +28,7 @@ from django.db.models.functions import Cast, RowNumber
 from enrichment.models import FilmFacet
 
 from ..models import Session
+from .definitions import COUNTED_FACETS_Q, LIBRARY_FROM_FACETS, RUNTIME_BUCKETS, Scope
 from .rows import MovieRow
 
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
@@ -38,20 +38,6 @@ RATED_TOP = 10
 # one 5-star film does not outrank a director with twelve 4.5s.
 MIN_RATED = 3
 BAYES_WEIGHT = 3
-TOP_BILLED = 5  # actors count for a film only when billed this high (cameos are not "your" actors)
-RUNTIME_BUCKETS = (
-    (0, 40, "under 40 min"),
-    (40, 90, "40–89 min"),
-    (90, 120, "90–119 min"),
-    (120, 150, "120–149 min"),
-    (150, 180, "150–179 min"),
-    (180, None, "3 h or more"),
-)
-
-
-class Basis(StrEnum):
-    LIBRARY = "library"  # every film marked watched
-    DIARY = "diary"  # dated diary entries
 
 
 @dataclass
@@ -82,7 +68,7 @@ class Group:
 class Ranking:
     """One grouping of the library: the most watched groups and the highest rated ones."""
 
-    basis: Basis
+    basis: Scope
     groups: list[Group]  # most watched first or in natural order; facets: only the top, cut in SQL
     most_watched: list[Group]
     shown: list[Group]  # what the page draws: decades and runtimes in their own order, else the most watched
@@ -97,8 +83,8 @@ def bayesian_average(rating_sum: Decimal, rated: int, mean: float) -> float:
 def _facets(session: Session) -> QuerySet:
     """Facets of the session's watched films grouped in SQL: one row per (kind, key)."""
     return (
-        FilmFacet.objects.filter(film__movies__session=session, film__movies__watched=True)
-        .filter(~Q(kind=FilmFacet.Kind.ACTOR) | Q(position__lt=TOP_BILLED))
+        FilmFacet.objects.filter(film__movies__session=session, **{LIBRARY_FROM_FACETS: True})
+        .filter(COUNTED_FACETS_Q)
         .values("kind", "key")
         .annotate(
             name=Max("name"),
@@ -152,7 +138,7 @@ def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
         best = [g for _, g in sorted(rated[kind], key=lambda t: t[0])]
         _score(top + best, mean)
         rankings[kind] = Ranking(
-            Basis.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind
+            Scope.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind
         )
     return rankings
 
@@ -213,7 +199,7 @@ def rank(groups: list[Group], mean: float | None, filter_name: str, ordered: boo
     rated = sorted((g for g in groups if g.rated >= MIN_RATED and g.score is not None), key=_best_scored_first)
     most_watched = [g for g in most[:TOP] if g.films]
     return Ranking(
-        basis=Basis.LIBRARY,
+        basis=Scope.LIBRARY,
         groups=groups if ordered else most,
         most_watched=most_watched,
         shown=groups if ordered and most_watched else most_watched,

@@ -39,6 +39,7 @@ class MovieRow:
     identified: bool
     runtime: int | None
     language: str | None  # TMDB's original language code
+    poster: str | None  # TMDB's poster path
 
 
 @dataclass
@@ -96,6 +97,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             "film_id",
             "film__runtime",
             "film__original_language",
+            "film__poster_path",
         )
         .order_by()
     )
@@ -112,8 +114,23 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             bool(film_id) and status in Movie.IDENTIFIED,
             runtime,
             language,
+            poster,
         )
-        for pk, title, year, watched, half_stars, liked, watchlist, viewings, status, film_id, runtime, language in rows
+        for (
+            pk,
+            title,
+            year,
+            watched,
+            half_stars,
+            liked,
+            watchlist,
+            viewings,
+            status,
+            film_id,
+            runtime,
+            language,
+            poster,
+        ) in rows
     }
 
 

@@ -18,9 +18,9 @@ from enrichment.models import FilmFacet
 
 from ..letterboxd import RATINGS
 from ..models import Session
+from .definitions import Scope, stars
 from .rankings import (
     TOP,
-    Basis,
     Ranking,
     decade_groups,
     facet_rankings,
@@ -31,26 +31,31 @@ from .rankings import (
 from .rows import Diary, MovieRow, load_diary, load_movies
 
 DRIFT_SHOWN = 20  # films listed under rating drift
+FAVOURITES_SHOWN = 12  # highest rated films, as posters, on the all-time page
+POSTERS_SHOWN = 120  # a year's films as posters
 # A watched date with this many viewings is a placeholder or a bulk back-fill, not a habit.
 BACKFILL_DAY_VIEWINGS = 10
 # Or this many viewings sharing one watched date that were all logged together on a later day:
 # a batch entered from memory under one guessed date.
 BACKFILL_BATCH_VIEWINGS = 5
 MILESTONES = (1, 100, 500, 1000)
+MIN_DAYS = 2  # dated days (not back-filled) a diary needs before it has a busiest day or a streak
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TAG_RE = re.compile(r"<[^>]*>")
 
 
 @dataclass
 class FilmRef:
+    id: int  # the Movie's, for its page
     title: str
     year: int | None
     value: object = None
+    poster: str = ""  # TMDB's poster path
 
 
 @dataclass
 class Overview:
-    basis: Basis
+    basis: Scope
     films: int
     entries: int
     minutes: int
@@ -87,7 +92,7 @@ class Streak:
 
 @dataclass
 class Time:
-    basis: Basis
+    basis: Scope
     heatmap_year: int | None
     per_year: list[tuple[str, int]]
     per_month: list[tuple[str, int]]
@@ -101,7 +106,7 @@ class Time:
 
 @dataclass
 class Ratings:
-    basis: Basis
+    basis: Scope
     distribution: list[tuple[str, int]]
     average_by_year: list[tuple[str, float]]  # diary ratings, by year watched
     drift: list[tuple[FilmRef, Decimal, Decimal]]  # (film, last diary rating, current rating), the biggest changes
@@ -112,14 +117,14 @@ class Ratings:
 
 @dataclass
 class Rewatches:
-    basis: Basis
+    basis: Scope
     entries: int  # entries flagged rewatch
     films: list[FilmRef]  # value = viewings in scope, two or more
 
 
 @dataclass
 class Reviews:
-    basis: Basis
+    basis: Scope
     count: int
     words: int
     tags: list[tuple[str, int]]
@@ -144,6 +149,8 @@ class Dashboard:
     actors: Ranking
     shortest: list[FilmRef] = field(default_factory=list)  # value = runtime in minutes
     longest: list[FilmRef] = field(default_factory=list)
+    # all time: your highest rated films (value = rating); a year: every film of the year's diary, first seen first
+    posters: list[FilmRef] = field(default_factory=list)
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
@@ -172,12 +179,22 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         countries=facets[FilmFacet.Kind.COUNTRY],
         languages=rank(language_groups(library, facets[FilmFacet.Kind.LANGUAGE].groups), mean, "language"),
         decades=rank(decade_groups(library), mean, "decade", ordered=True),
-        runtimes=rank(runtime_groups(library), mean, "", ordered=True),
+        runtimes=rank(runtime_groups(library), mean, "runtime", ordered=True),
         directors=facets[FilmFacet.Kind.DIRECTOR],
         actors=facets[FilmFacet.Kind.ACTOR],
         shortest=[_ref(m, m.runtime) for m in timed[:5]],
         longest=[_ref(m, m.runtime) for m in timed[::-1][:5]],
+        posters=_posters(library, scoped, movies, year),
     )
+
+
+def _posters(library: list[MovieRow], scoped: Diary, movies: dict[int, MovieRow], year: int | None) -> list[FilmRef]:
+    if year is not None:
+        return [_ref(movies[i], movies[i].rating) for i in dict.fromkeys(scoped.movie_ids)][:POSTERS_SHOWN]
+    rated = sorted(
+        ((m.rating, m) for m in library if m.rating is not None), key=lambda r: (-r[0], -r[1].viewing_count, r[1].title)
+    )
+    return [_ref(m, rating) for rating, m in rated[:FAVOURITES_SHOWN]]
 
 
 def backfilled_days(diary: Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
@@ -214,7 +231,7 @@ def _mean(values: list[Decimal]) -> float | None:
 
 
 def _ref(movie: MovieRow, value: object = None) -> FilmRef:
-    return FilmRef(movie.title, movie.year, value)
+    return FilmRef(movie.id, movie.title, movie.year, value, movie.poster or "")
 
 
 def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diary, year: int | None) -> Overview:
@@ -227,7 +244,7 @@ def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diar
         minutes = sum(movies[i].runtime or 0 for i in scoped.movie_ids)
         ratings = [r for r in scoped.ratings if r is not None]
     return Overview(
-        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        basis=Scope.LIBRARY if year is None else Scope.DIARY,
         films=len(films),
         entries=len(scoped),
         minutes=minutes,
@@ -265,7 +282,8 @@ def _time(
     for day, n in habitual.items():
         weekday[day.weekday()] += n
     heatmap_year = year or (years[-1] if years else None)
-    busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if habitual else None
+    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak.
+    busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if len(habitual) >= MIN_DAYS else None
 
     milestones, seen = [], set()
     for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
@@ -280,14 +298,14 @@ def _time(
     for day, n in days.items():
         per_year[day.year] += n
     return Time(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         heatmap_year=heatmap_year,
         per_year=[(str(y), per_year[y]) for y in years],
         per_month=months,
         per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
         heatmap={day: n for day, n in days.items() if day.year == heatmap_year},
         backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
-        longest_streak=longest_streak(set(habitual)),
+        longest_streak=longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None,
         busiest_day=busiest,
         milestones=milestones,
     )
@@ -299,7 +317,9 @@ def _ratings(
     if year is None:
         counts = Counter(m.rating for m in library if m.rating is not None)
     else:
-        counts = Counter(r for r in scoped.ratings if r is not None)
+        # films given each rating in the year's diary (a film rated twice alike counts once)
+        pairs = set(zip(scoped.movie_ids, scoped.ratings, strict=True))
+        counts = Counter(r for _, r in pairs if r is not None)
     # Ten ratings a year: summing them per year from their counts spares a Decimal addition per viewing.
     by_year = Counter(
         (day.year, r) for day, r in zip(diary.watched, diary.ratings, strict=True) if day and r is not None
@@ -320,7 +340,7 @@ def _ratings(
             drifted.append((movies[movie_id], given, now))
     drifted.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
-        basis=Basis.LIBRARY if year is None else Basis.DIARY,
+        basis=Scope.LIBRARY if year is None else Scope.DIARY,
         distribution=[(stars(r), counts[r]) for r in RATINGS],
         average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
         # Only the biggest changes are kept: the page shows them, and the cached result stays small.
@@ -331,15 +351,11 @@ def _ratings(
     )
 
 
-def stars(rating: Decimal) -> str:
-    return "★" * int(rating) + ("½" if rating % 1 else "")
-
-
 def _rewatches(scoped: Diary, movies: dict[int, MovieRow]) -> Rewatches:
     viewings = Counter(scoped.movie_ids)
     most = sorted(((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
     return Rewatches(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         entries=sum(1 for rewatch in scoped.rewatches if rewatch),
         films=[_ref(movies[i], n) for n, _, i in most[:TOP]],
     )
@@ -349,7 +365,7 @@ def _reviews(scoped: Diary, movies: dict[int, MovieRow]) -> Reviews:
     reviewed = [i for i, review in enumerate(scoped.reviews) if review.strip()]
     tags = Counter(chain.from_iterable(scoped.tags))
     return Reviews(
-        basis=Basis.DIARY,
+        basis=Scope.DIARY,
         count=len(reviewed),
         words=sum(len(TAG_RE.sub(" ", scoped.reviews[i]).split()) for i in reviewed),
         tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],

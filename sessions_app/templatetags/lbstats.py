@@ -4,10 +4,15 @@ from decimal import Decimal
 
 import nh3
 from django import template
-from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from enrichment import services as enrichment
+from enrichment.models import FilmFacet
 from sessions_app import charts, stats
+from sessions_app.letterboxd import RATINGS
+from sessions_app.models import Session
 from sessions_app.stats import Ranking, Time
 
 register = template.Library()
@@ -47,4 +52,51 @@ def review_html(text: str) -> SafeString:
 
 @register.simple_tag
 def poster_url(path: str, size: str = "w185") -> str:
-    return f"{settings.TMDB_IMAGE_BASE_URL}{size}{path}" if path else ""
+    """A TMDB image (poster or headshot) at one of TMDB's sizes, from TMDB's configured image base."""
+    return f"{enrichment.image_base()}{size}{path}" if path else ""
+
+
+@register.simple_tag
+def count_link(session: Session, count: int, scope: str, *pairs: object) -> SafeString:
+    """A figure that counts films, linked to the explorer showing exactly those films: the scope, then filter
+    name and value pairs (the figure's definition, `sessions_app.stats.definitions`)."""
+    url = reverse("sessions_app:films", args=[session.public_id])
+    return format_html('<a class="count" href="{}?{}">{}</a>', url, stats.explorer_query(scope, *pairs), count)
+
+
+@register.simple_tag
+def rating_count_link(session: Session, count: int, index: int, year: int | None = None) -> SafeString:
+    """A count of the ratings distribution (`index` counts from 1 over RATINGS), linked to its films."""
+    rating = RATINGS[index - 1]
+    if year:
+        return count_link(session, count, stats.Scope.DIARY, "watched_in", year, "diary_rating", rating)
+    return count_link(session, count, stats.Scope.LIBRARY, "rating", rating)
+
+
+@register.simple_tag
+def film_ref(session: Session, ref: stats.FilmRef) -> SafeString:
+    """A film named on the dashboard, linked to its page: "Title (year)"."""
+    url = reverse("sessions_app:film", args=[session.public_id, ref.id])
+    year = f" ({ref.year})" if ref.year else ""
+    return format_html('<a href="{}">{}</a>{}', url, ref.title, year)
+
+
+@register.simple_tag
+def group_url(session: Session, ranking: Ranking, key: str) -> str:
+    """Where a group's name leads: a person's page for directors and actors, else the explorer's films."""
+    if ranking.filter_name in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
+        return reverse("sessions_app:person", args=[session.public_id, ranking.filter_name, key])
+    url = reverse("sessions_app:films", args=[session.public_id])
+    return f"{url}?{stats.explorer_query(ranking.basis, ranking.filter_name, key)}"
+
+
+@register.filter
+def get(mapping, key: str):
+    """A value of a query string by a name held in a variable (the explorer's yes/no selects)."""
+    return mapping.get(key, "")
+
+
+@register.inclusion_tag("sessions_app/_film_ref_tile.html")
+def film_tile(session: Session, ref: stats.FilmRef) -> dict:
+    """A film named on the dashboard as a poster tile, linked to its page."""
+    return {"session": session, "ref": ref}

@@ -29,29 +29,19 @@ def make_film(
     languages: Sequence[str] = (),
     **fields,
 ) -> Film:
-    """A TMDB film with its display lists and the FilmFacet rows derived from them (keys are the names)."""
+    """A TMDB film with its display lists and the FilmFacet rows derived from them, as enrichment stores them
+    (keys are the names; a name listed twice in the cast is one actor billed twice)."""
     fields.setdefault("tmdb_id", next(_tmdb_ids))
     film = Film.objects.create(
         title=title,
         genres=list(genres),
-        directors=[{"id": name, "name": name} for name in directors],
-        cast=[{"id": name, "name": name, "character": ""} for name in cast],
+        directors=[{"id": name[:32], "name": name} for name in directors],
+        cast=[{"id": name[:32], "name": name, "character": ""} for name in cast],
         production_countries=[{"code": code, "name": code} for code in countries],
         spoken_languages=[{"code": code, "name": code} for code in languages],
         **fields,
     )
-    kinds = [
-        (FilmFacet.Kind.GENRE, genres),
-        (FilmFacet.Kind.DIRECTOR, directors),
-        (FilmFacet.Kind.ACTOR, cast),
-        (FilmFacet.Kind.COUNTRY, countries),
-        (FilmFacet.Kind.LANGUAGE, languages),
-    ]
-    FilmFacet.objects.bulk_create(
-        FilmFacet(film=film, kind=kind, key=name[:32], name=name, position=position)
-        for kind, names in kinds
-        for position, name in enumerate(names)
-    )
+    FilmFacet.objects.bulk_create(film.build_facets([{"id": name[:32], "name": name} for name in genres]))
     return film
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
 from enrichment.models import Film
 from sessions_app.models import Movie, Session
@@ -101,7 +102,7 @@ def test_it_shows_a_session_and_its_status(client, session):
     assert body["session_id"] == str(session.public_id)
     assert body["username"] == "alice" and body["viewing_count"] == 6
     assert body["metadata"]["rows"]["diary.csv"] == 5
-    assert body["enrichment"]["enabled"] is False and "TMDB_READ_TOKEN" in body["enrichment"]["message"]
+    assert body["enrichment"] == {"enabled": False, "message": enrichment.ENRICHMENT_OFF}
 
     status = client.get(f"/api/session/{session.public_id}/status").json()
     assert status["total_movies"] == 8 and status["enriched_count"] == 0 and status["progress_percent"] == 0
@@ -167,7 +168,9 @@ def test_each_movie_carries_its_export_and_tmdb_fields(client, session):
     row = next(r for r in results if r["title"] == "Memento")
     assert row["rating"] == "4.5" and row["liked"] is True and row["viewing_count"] == 3 and row["rewatch_count"] == 2
     assert row["tmdb_id"] == 77 and row["media_type"] == "movie" and row["match_status"] == "matched"
-    assert row["genres"] == ["Mystery", "Thriller"] and row["directors"] == [{"id": 525, "name": "Christopher Nolan"}]
+    assert row["genres"] == ["Mystery", "Thriller"] and row["directors"] == [
+        {"id": 525, "name": "Christopher Nolan", "profile_path": ""}
+    ]
     assert row["cast"][0]["name"] == "Guy Pearce" and row["runtime"] == 100 and row["original_language"] == "en"
     assert row["countries"] == [{"code": "US", "name": "US"}]
     pending = next(r for r in results if r["title"] == "Léon: The Professional")

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
 from sessions_app.models import Session
 from sessions_app.tests.factories import make_film, make_movie, make_session, make_viewing
@@ -135,7 +136,7 @@ def test_it_scopes_the_dashboard_to_a_year(client):
     assert '<a href="?year=2020">2020</a>' in html
 
 
-def test_it_says_how_to_turn_enrichment_on_and_shows_warnings(client, settings):
+def test_without_credentials_it_says_enrichment_is_off_once_and_hides_what_needs_tmdb(client, settings):
     settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""
     session = make_session(
         warnings=[{"file": "diary.csv", "line": 7, "message": "rating 7 is not a Letterboxd rating"}]
@@ -143,7 +144,17 @@ def test_it_says_how_to_turn_enrichment_on_and_shows_warnings(client, settings):
 
     html = page(client, session).content.decode()
 
-    assert "TMDB_READ_TOKEN" in html
+    assert html.count(enrichment.ENRICHMENT_OFF) == 1 and "TMDB_READ_TOKEN" not in html
+    for tmdb_only in (
+        'id="genres"',
+        'id="people"',
+        'id="runtimes"',
+        "Hours watched",
+        "Identified on TMDB",
+        'id="progress"',
+    ):
+        assert tmdb_only not in html
+    assert "All films processed" not in html and 'id="decades"' in html
     assert "diary.csv, line 7: rating 7 is not a Letterboxd rating" in html
 
 
@@ -177,12 +188,12 @@ def test_it_filters_and_pages_the_film_explorer(client, settings):
 
     html = page(client, session, "films/", genre="Horror", ordering="-rating").content.decode()
 
-    titles = re.findall(r'<strong class="film-title">([^<]+)</strong>', html)
+    titles = re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', html)
     assert titles == ["The Thing", "Alien"]
     assert 'src="https://images.example/t/p/w185/alien.jpg"' in html
     assert '<span class="poster placeholder"' in html
     decade = page(client, session, "films/", decade=1990).content.decode()
-    assert re.findall(r'<strong class="film-title">([^<]+)</strong>', decade) == ["Heat"]
+    assert re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', decade) == ["Heat"]
 
 
 def test_it_pages_the_film_explorer_keeping_filters(client):
@@ -197,15 +208,15 @@ def test_it_pages_the_film_explorer_keeping_filters(client):
     assert len(re.findall(r'class="film-title"', second)) == 2
 
 
-def test_it_links_people_to_their_films(client):
+def test_it_links_people_to_their_pages(client):
     session = make_session()
     make_movie(session, "Heat", film=make_film(directors=["Michael Mann"], cast=["Al Pacino"]))
 
     html = page(client, session, "people/director/").content.decode()
-    assert f'href="/s/{session.public_id}/films/?director=Michael%20Mann">Michael Mann</a>' in html
+    assert f'href="/s/{session.public_id}/people/director/Michael%20Mann/">Michael Mann</a>' in html
     assert page(client, session, "people/writer/").status_code == 404
     films = page(client, session, "films/", director="Michael Mann").content.decode()
-    assert re.findall(r'<strong class="film-title">([^<]+)</strong>', films) == ["Heat"]
+    assert re.findall(r'class="film-title" href="[^"]+">([^<]+)</a>', films) == ["Heat"]
 
 
 def test_it_lists_unmatched_films_with_their_candidates(client):
@@ -290,7 +301,7 @@ def test_it_corrects_a_match_from_a_pasted_address(client):
     assert response.status_code == 302 and response["Location"] == f"/s/{session.public_id}/unmatched/"
     movie.refresh_from_db()
     assert (movie.match_status, movie.film) == (MatchStatus.MANUAL, film)
-    assert "Obscure is now matched to TMDB movie 603" in client.get(response["Location"]).content.decode()
+    assert "Obscure is now The Matrix, TMDB film 603." in client.get(response["Location"]).content.decode()
 
 
 def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(client, django_assert_num_queries):
@@ -342,3 +353,35 @@ def test_a_year_page_keeps_its_year_while_polling_and_ignores_impossible_years(c
 
     for impossible in ("0", "99999"):
         assert "Letterboxd statistics" in page(client, session, year=impossible).content.decode()
+
+
+def test_an_unknown_address_gets_a_styled_page_leading_to_a_new_upload(client, settings):
+    settings.SESSION_LIFETIME_DAYS = 30
+    for path in (f"/s/{uuid.uuid4()}/", "/no/such/page/", f"/s/{uuid.uuid4()}/films/"):
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 404 and "<h1>Nothing here</h1>" in html, path
+        assert (
+            "deleted 30 days after their last visit" in html and 'href="/">Upload your Letterboxd export again' in html
+        )
+        assert 'rel="icon" href="/static/lbstats/favicon.svg"' in html
+
+
+def test_the_api_has_an_index_and_a_readable_schema_page_served_from_the_app(client):
+    index = client.get("/api/", HTTP_ACCEPT="application/json").json()
+    assert index["upload"] == "http://testserver/api/upload" and index["schema"] == "http://testserver/api/schema/"
+    docs = client.get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200 and "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "<script>" not in html.replace(" ", "")  # its start-up script is a file, as the CSP requires
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_too_few_dated_days_say_so_instead_of_a_streak(client):
+    session = make_session()
+    make_viewing(make_movie(session, "Heat"), date(2021, 2, 28))
+
+    html = page(client, session).content.decode()
+
+    assert "Too few dated days for a streak or a busiest day yet." in html
+    assert "Longest streak" not in html and "Busiest day" not in html

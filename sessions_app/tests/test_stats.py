@@ -18,7 +18,7 @@ def test_it_counts_the_library_of_a_user_without_a_diary():
 
     d = stats.dashboard(session)
 
-    assert d.overview.basis == stats.Basis.LIBRARY
+    assert d.overview.basis == stats.Scope.LIBRARY
     assert (d.overview.films, d.overview.entries, d.overview.watchlist) == (3, 0, 1)
     assert d.overview.minutes == 117 + 170
     assert d.overview.films_without_runtime == 1
@@ -39,7 +39,7 @@ def test_it_counts_hours_as_runtime_times_viewings():
 
     assert stats.dashboard(session).overview.minutes == 340
     year = stats.dashboard(session, 2021).overview
-    assert (year.basis, year.films, year.entries, year.minutes) == (stats.Basis.DIARY, 1, 1, 170)
+    assert (year.basis, year.films, year.entries, year.minutes) == (stats.Scope.DIARY, 1, 1, 170)
 
 
 def test_it_detects_back_filled_days_and_keeps_them_out_of_habits():
@@ -52,14 +52,15 @@ def test_it_detects_back_filled_days_and_keeps_them_out_of_habits():
         make_viewing(make_movie(session, f"Memory {i}"), batch_day, logged_date=logged)
     for i in range(3):  # a real three-film Monday, logged the same evening
         make_viewing(make_movie(session, f"Real {i}"), date(2021, 3, 8))
+    make_viewing(make_movie(session, "Midweek"), date(2021, 3, 10))  # a second real day: "busiest" needs two
 
     d = stats.dashboard(session)
 
     assert [(b.day, b.viewings) for b in d.time.backfilled] == [(placeholder, 10), (batch_day, 5)]
     assert "logged together on 2022-05-01" in d.time.backfilled[1].reason
     assert d.time.busiest_day == (date(2021, 3, 8), 3)
-    assert dict(d.time.per_weekday) == {"Mon": 3, "Tue": 0, "Wed": 0, "Thu": 0, "Fri": 0, "Sat": 0, "Sun": 0}
-    assert d.time.per_year == [("2020", 10), ("2021", 8)]  # still viewings, only not habits
+    assert dict(d.time.per_weekday) == {"Mon": 3, "Tue": 0, "Wed": 1, "Thu": 0, "Fri": 0, "Sat": 0, "Sun": 0}
+    assert d.time.per_year == [("2020", 10), ("2021", 9)]  # still viewings, only not habits
 
 
 def test_it_does_not_flag_a_real_festival_day():
@@ -79,6 +80,16 @@ def test_it_finds_the_longest_streak_of_days():
 
     streak = stats.dashboard(session).time.longest_streak
     assert (streak.days, streak.start, streak.end) == (5, date(2022, 2, 10), date(2022, 2, 14))
+
+
+def test_a_single_dated_day_makes_no_streak_and_no_busiest_day():
+    session = make_session()
+    for i in range(3):
+        make_viewing(make_movie(session, f"Logged {i}"), date(2022, 1, 1))  # one placeholder date, under the bulk mark
+
+    time = stats.dashboard(session).time
+    assert (time.longest_streak, time.busiest_day) == (None, None)
+    assert time.per_month == [("2022-01", 3)]  # the viewings still count; only the day-based facts wait
 
 
 def test_it_breaks_a_streak_at_a_back_filled_day():
