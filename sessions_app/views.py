@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
@@ -54,11 +54,11 @@ def _year(request: HttpRequest) -> int | None:
     return int(year) if year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR else None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @throttled("uploads")
 def home(request: HttpRequest) -> HttpResponse:
     context = {"lifetime_days": settings.SESSION_LIFETIME_DAYS}
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "sessions_app/home.html", context)
     files = request.FILES.getlist("files")
     if not files:
@@ -73,12 +73,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_app/home.html", {**context, "error": error}, status=400)
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_app/about.html", {"lifetime_days": settings.SESSION_LIFETIME_DAYS})
 
 
-@require_GET
+@require_safe
 def session_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _dashboard_page(request, visit(public_id))
 
@@ -123,7 +123,7 @@ def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = 
     )
 
 
-@require_GET
+@require_safe
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     polling = session.status in POLLING
@@ -140,7 +140,7 @@ def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "sessions_app/_progress.html", context)
 
 
-@require_GET
+@require_safe
 def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     movie_filter = ExplorerFilter(request.GET, queryset=session.movies.select_related("film"))
@@ -156,7 +156,7 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "sessions_app/films.html", context)
 
 
-@require_GET
+@require_safe
 def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
         raise Http404("No such index.")
@@ -169,7 +169,7 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
     """One film of the upload: your viewings, rating, reviews and tags, and what TMDB says of it."""
     session = visit(public_id)
@@ -184,7 +184,7 @@ def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpResponse:
     """A director or actor: your films with them, as the dashboard counts them, and your average."""
     if kind not in (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR):
@@ -200,7 +200,7 @@ def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpRe
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @throttled("corrections")
 def unmatched(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Films to identify: watched ones first, watchlist-only ones last, paginated; search TMDB for one and pick
