@@ -7,6 +7,9 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +69,17 @@ def web_server(env: dict, port: int, workers: int, kind: list[str] = ASGI_SERVER
     """gunicorn as in production, on loopback."""
     command = [str(ROOT / ".venv/bin/gunicorn"), *kind, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
+
+
+def timed_get(url: str) -> tuple[float, int]:
+    """(seconds, HTTP status) of one GET, as a client sees it; status 0 when the connection failed."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+    except OSError:
+        code = 0
+    return time.monotonic() - started, code

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import backend, setup_django, web_server  # noqa: E402
+from bench.harness import backend, setup_django, timed_get, web_server  # noqa: E402
 
 PORT = 8765
 TOKEN = "load-bench-token"
@@ -49,16 +49,7 @@ def client_process(args) -> list[tuple[str, float, int]]:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             name = "dashboard" if rng.random() < 0.1 else "status"
-            started = time.monotonic()
-            try:
-                with urllib.request.urlopen(urls[name], timeout=30) as response:
-                    response.read()
-                    code = response.status
-            except urllib.error.HTTPError as exc:
-                code = exc.code
-            except OSError:
-                code = 0
-            elapsed = time.monotonic() - started
+            elapsed, code = timed_get(urls[name])
             with lock:
                 results.append((name, elapsed, code))
             if think:

@@ -18,14 +18,13 @@ import statistics
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import ASGI_SERVER, SYNC_SERVER, backend, setup_django, web_server  # noqa: E402
+from bench.harness import ASGI_SERVER, SYNC_SERVER, backend, setup_django, timed_get, web_server  # noqa: E402
 
 PORT = 8766
 WORKERS = 6
@@ -44,16 +43,7 @@ def slow_client(stop: threading.Event) -> None:
 
 def poller(url: str, stop: threading.Event, results: list[tuple[float, int]], lock: threading.Lock) -> None:
     while not stop.is_set():
-        started = time.monotonic()
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:
-                response.read()
-                code = response.status
-        except urllib.error.HTTPError as exc:
-            code = exc.code
-        except OSError:
-            code = 0
-        elapsed = time.monotonic() - started
+        elapsed, code = timed_get(url)
         with lock:
             results.append((elapsed, code))
         stop.wait(max(0.0, 1.0 - elapsed))
