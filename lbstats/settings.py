@@ -261,6 +261,7 @@ THROTTLE_RATES = {
     "uploads": os.getenv("THROTTLE_UPLOADS", "20/hour"),
     "reenrich": os.getenv("THROTTLE_REENRICH", "30/hour"),
     "corrections": os.getenv("THROTTLE_CORRECTIONS", "120/hour"),
+    "shares": os.getenv("THROTTLE_SHARES", "60/hour"),  # making and revoking share links
 }
 
 # Admin logins (django-axes): after this many failures from one address, a lockout answered 429.

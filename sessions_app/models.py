@@ -1,5 +1,6 @@
 """One upload session of a Letterboxd export, its films and its diary."""
 
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from enrichment.matching import MatchStatus
 
 from .letterboxd import MAX_TEXT_ID
+
+SHARE_TOKEN_BYTES = 24  # 192 random bits: a share link cannot be guessed
 
 
 def count_field(status: str) -> str:
@@ -238,3 +241,33 @@ class Viewing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.movie} on {self.watched_date}"
+
+
+def share_token() -> str:
+    return secrets.token_urlsafe(SHARE_TOKEN_BYTES)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self):
+        """Links that still open: not revoked, and their session not expired."""
+        return self.filter(revoked_at__isnull=True, session__expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A public address for a session's summary (its Year in Review), made by its owner and revocable.
+
+    The token is random and unrelated to the session's public id: holding a share link tells nothing of
+    the private address, and revoking it closes the summary without touching the session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=share_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"share link of {self.session_id}{' (revoked)' if self.revoked_at else ''}"

@@ -60,14 +60,21 @@ def person(session: Session, kind: str, key: str) -> Person | None:
     summary = films.aggregate(average=Avg("rating"))
     average = summary["average"]
     return Person(
-        kind, key, name, films, films.count(), float(average) if average is not None else None, _photo(films, key)
+        kind,
+        key,
+        name,
+        films,
+        films.count(),
+        float(average) if average is not None else None,
+        photo(session, kind, key),
     )
 
 
-def _photo(films: QuerySet, key: str) -> str:
-    """The person's photo as TMDB gave it in a film's credits (the same for every film)."""
-    for movie in films[:20]:
-        for credit in (movie.film.cast or []) + (movie.film.directors or []):
+def photo(session: Session, kind: str, key: str) -> str:
+    """The person's photo as TMDB gave it in a credit of one of the library's films (the same for every film)."""
+    films = session.movies.filter(scope_q(Scope.LIBRARY), facet_q(kind, key))
+    for cast, directors in films.values_list("film__cast", "film__directors")[:20]:
+        for credit in (cast or []) + (directors or []):
             if str(credit.get("id")) == key and credit.get("profile_path"):
                 return credit["profile_path"]
     return ""

@@ -1,0 +1,58 @@
+"""Share links: a session's owner opens its summary (the Year in Review) to anyone holding a random token,
+and can close it again. Only live links of live sessions open; anything else is a 404, as an unknown token."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from . import share_image
+from .models import Session, ShareLink
+from .stats.review import Review
+
+
+def create_link(session: Session) -> ShareLink:
+    return ShareLink.objects.create(session=session)
+
+
+def revoke_link(session: Session, token: str) -> ShareLink:
+    """Close one of the session's links (404 for a link of another session, so tokens cannot be probed)."""
+    link = get_object_or_404(ShareLink, session=session, token=token)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def live_links(session: Session) -> list[ShareLink]:
+    return list(session.share_links.filter(revoked_at__isnull=True))
+
+
+def shared(token: str) -> ShareLink:
+    """The live link with this token, with its session; 404 when revoked, expired or unknown."""
+    link = ShareLink.objects.live().select_related("session").filter(token=token).first()
+    if link is None:
+        raise Http404("This share link does not exist or was revoked.")
+    return link
+
+
+def owner_name(session: Session) -> str:
+    return f"{session.username}’s" if session.username else "A Letterboxd"
+
+
+def card(session: Session, review: Review) -> bytes:
+    """The share image of a review: its headline figures and top genres."""
+    o = review.dashboard.overview
+    figures = [("films", str(o.films)), ("hours", str(o.hours)), ("diary entries", str(o.entries))]
+    figures.append(("reviews", str(o.reviewed)) if review.year else ("liked", str(o.liked)))
+    what = f"year {review.year}" if review.year else "film life"
+    return share_image.render(
+        share_image.Card(
+            title=f"{owner_name(session)} {what}",
+            subtitle="on Letterboxd, in numbers by lbstats",
+            figures=figures,
+            bars_title="Top genres" + (f" of {review.year}" if review.year else ""),
+            bars=[(g.name, g.films) for g in review.genres],
+        )
+    )
