@@ -16,6 +16,7 @@ from decimal import Decimal
 
 FAVOURITE = Decimal("4.5")  # 4.5 and 5 stars: a favourite
 LARGEST_GAP = Decimal("4.5")  # ½ star against 5 stars
+AGREEING_GAP = Decimal("0.5")  # ratings at most half a star apart agree; further apart, they disagree
 SHOWN = 10  # agreements, disagreements and favourites listed
 
 
@@ -48,8 +49,8 @@ class Comparison:
     rated_both: int  # films both rated
     correlation: float | None  # Pearson's r over the films both rated; None under two or without variation
     compatibility: int | None  # 0–100, see COMPATIBILITY; None when no film was rated by both
-    agreements: list[Pair] = field(default_factory=list)  # smallest gaps, highest rated first
-    disagreements: list[Pair] = field(default_factory=list)  # largest gaps
+    agreements: list[Pair] = field(default_factory=list)  # gaps up to AGREEING_GAP, smallest and highest rated first
+    disagreements: list[Pair] = field(default_factory=list)  # wider gaps, largest first
     my_favourites_unseen: list[Film] = field(default_factory=list)  # mine at 4.5–5 stars they have not watched
     their_favourites_unseen: list[Film] = field(default_factory=list)
 
@@ -72,8 +73,8 @@ def compare(mine: list[Film], theirs: list[Film]) -> Comparison:
         rated_both=len(rated),
         correlation=correlation(rated),
         compatibility=compatibility(rated),
-        agreements=by_closeness[:SHOWN],
-        disagreements=[p for p in by_distance if p.gap][:SHOWN],
+        agreements=[p for p in by_closeness if p.gap <= AGREEING_GAP][:SHOWN],
+        disagreements=[p for p in by_distance if p.gap > AGREEING_GAP][:SHOWN],
         my_favourites_unseen=_favourites([f for f in mine if id(f) not in paired_mine]),
         their_favourites_unseen=_favourites([f for f in theirs if id(f) not in paired_theirs]),
     )

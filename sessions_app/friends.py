@@ -5,13 +5,15 @@ A friend's link is either their session's private address, which opens everythin
 link, which opens only their summary. Compared through a share link, their ratings still feed the figures
 (correlation, compatibility: a summary of how two tastes meet, not of either), but the page names only
 the films in common and your own favourites they have not seen, never a rating of theirs nor their
-favourites, which the summary does not show either.
+favourites, which the summary does not show either. And below MIN_RATED_THROUGH_SHARE films rated by
+both, not even the figures: with two films in common, a correlation of −1 and your own two ratings say
+which of the two they liked more.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from django.http import Http404
@@ -21,6 +23,7 @@ from .models import Session
 from .sharing import shared
 from .visits import visit
 
+MIN_RATED_THROUGH_SHARE = 5
 SESSION_LINK_RE = re.compile(r"/s/(?P<public_id>[0-9a-fA-F-]{36})(?:/|$)")
 SHARE_LINK_RE = re.compile(r"/share/(?P<token>[A-Za-z0-9_-]{16,64})(?:/|$)")
 
@@ -70,4 +73,7 @@ def films_of(session: Session) -> list[compare.Film]:
 
 
 def comparison(me: Session, friend: Friend) -> compare.Comparison:
-    return compare.compare(films_of(me), films_of(friend.session))
+    result = compare.compare(films_of(me), films_of(friend.session))
+    if friend.via_share and result.rated_both < MIN_RATED_THROUGH_SHARE:
+        return replace(result, correlation=None, compatibility=None)
+    return result

@@ -19,13 +19,13 @@ from enrichment import services as enrichment
 from lbstats.throttling import throttled
 
 from . import compare, sharing
-from .friends import FriendLinkError, comparison, friend_from_link
+from .friends import MIN_RATED_THROUGH_SHARE, FriendLinkError, comparison, friend_from_link
 from .letterboxd import FIRST_YEAR, LAST_YEAR
 from .models import Session
 from .stats.review import year_review
 from .visits import visit
 
-SHARE_IMAGE_CACHE_SECONDS = 3600
+SHARE_IMAGE_CACHE_SECONDS = 300
 
 
 def _checked_year(year: int | None) -> int | None:
@@ -127,5 +127,6 @@ def compare_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         friend_name=friend.session.username or "your friend",
         result=comparison(session, friend),
         how=compare.COMPATIBILITY,
+        min_rated_through_share=MIN_RATED_THROUGH_SHARE,
     )
     return render(request, "sessions_app/compare.html", context)

@@ -44,8 +44,10 @@ def owner_name(session: Session) -> str:
 def card(session: Session, review: Review) -> bytes:
     """The share image of a review: its headline figures and top genres."""
     o = review.dashboard.overview
-    figures = [("films", str(o.films)), ("hours", str(o.hours)), ("diary entries", str(o.entries))]
-    figures.append(("reviews", str(o.reviewed)) if review.year else ("liked", str(o.liked)))
+    figures = [("films", str(o.films))]
+    if o.films_without_runtime < o.films:  # else no runtime is known: enrichment is off or has not run
+        figures.append(("hours", str(o.hours)))
+    figures += [("diary entries", str(o.entries)), ("reviews", str(o.reviewed)), ("liked", str(o.liked))]
     what = f"year {review.year}" if review.year else "film life"
     return share_image.render(
         share_image.Card(

@@ -8,21 +8,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sessions_app.models import ShareLink
-
-# the fixtures come along by name, as pytest finds them: the page, its live server, worker and file database
-from sessions_app.tests.test_browser import (  # noqa: F401
-    Console,
-    axe_violations,
-    enrichment_worker,
-    file_database,
-    page,
-    pytestmark,
-    screenshot,
-)
+from sessions_app.tests import test_browser as browser
 from sessions_app.tests.test_review import a_friend, a_year_of_films
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+# pytest finds fixtures by their names here: the main browser test's tab, with its live server, worker and database
+page = browser.page
+enrichment_worker = browser.enrichment_worker
+file_database = browser.file_database
+pytestmark = browser.pytestmark
+Console, axe_violations, screenshot = browser.Console, browser.axe_violations, browser.screenshot
 
 
 def test_a_year_in_review_its_share_page_and_a_comparison_in_a_browser(page: Page, live_server):
@@ -30,7 +27,6 @@ def test_a_year_in_review_its_share_page_and_a_comparison_in_a_browser(page: Pag
     console = Console(tab)
     me = a_year_of_films()
     friend = a_friend()
-    friends_share = ShareLink.objects.create(session=friend)
 
     tab.goto(f"{live_server.url}/s/{me.public_id}/review/2024/")
     assert tab.inner_text("#headline h1") == "cinephile’s 2024"
@@ -47,8 +43,14 @@ def test_a_year_in_review_its_share_page_and_a_comparison_in_a_browser(page: Pag
         "Likes",
         "1",
     ]
-    tab.wait_for_function("[...document.querySelectorAll('#top-films img')].every(i => i.complete && i.naturalWidth)")
-    assert tab.locator("#people .headshot").count() == 7
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('#top-films img')].every(i => i.complete && i.naturalWidth)"
+    )
+    assert tab.locator("#people img.headshot").count() == 7
+    tab.locator("#people").scroll_into_view_if_needed()  # the photos load lazily, once in view
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('#people img')].every(i => i.complete && i.naturalWidth)"
+    )
     screenshot(tab, "review-2024")
     violations = axe_violations(tab)
 
@@ -57,7 +59,7 @@ def test_a_year_in_review_its_share_page_and_a_comparison_in_a_browser(page: Pag
     shared_url = tab.input_value("#share input[readonly]")
     assert shared_url == f"{live_server.url}/share/{link.token}/2024/"
     tab.goto(shared_url)
-    tab.wait_for_function("document.querySelector('img.share-card').complete")
+    tab.wait_for_function("() => document.querySelector('img.share-card').complete")
     assert tab.evaluate(
         "[document.querySelector('img.share-card').naturalWidth, document.querySelector('img.share-card').naturalHeight]"
     ) == [1200, 630]
@@ -66,10 +68,14 @@ def test_a_year_in_review_its_share_page_and_a_comparison_in_a_browser(page: Pag
     violations += axe_violations(tab)
 
     tab.goto(f"{live_server.url}/s/{me.public_id}/review/")
-    tab.fill("#compare-with", f"{live_server.url}/share/{friends_share.token}/")
+    tab.fill("#compare-with", f"{live_server.url}/s/{friend.public_id}/")
     tab.click("#compare button[type=submit]")
     tab.wait_for_url("**/compare/?with=*")
     assert tab.inner_text("#compatibility dl").split()[:2] == ["Compatibility", "72/100"]
+    assert tab.locator("#agreements tbody tr").all_inner_texts() == [
+        "Parasite (2019)\t★★★★★\t★★★★½",
+        "Heat (1995)\t★★★\t★★★★★",
+    ]
     screenshot(tab, "review-compare")
     violations += axe_violations(tab)
 

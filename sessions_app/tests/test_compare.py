@@ -47,17 +47,18 @@ def test_compatibility_is_one_minus_the_average_gap_over_the_largest_gap():
     assert compare(MINE, THEIRS).compatibility == 81
 
 
-def test_agreements_run_from_the_smallest_gap_and_disagreements_from_the_largest():
+def test_ratings_half_a_star_apart_agree_and_further_apart_disagree():
     result = compare(MINE, THEIRS)
-    assert [(p.mine.title, p.gap) for p in result.agreements] == [
-        ("Cure", Decimal("0")),
-        ("Alien", Decimal("0.5")),
-        ("Brazil", Decimal("2")),
-    ]
-    assert [(p.mine.title, p.gap) for p in result.disagreements] == [
-        ("Brazil", Decimal("2")),
-        ("Alien", Decimal("0.5")),
-    ]
+    assert [(p.mine.title, p.gap) for p in result.agreements] == [("Cure", Decimal("0")), ("Alien", Decimal("0.5"))]
+    assert [(p.mine.title, p.gap) for p in result.disagreements] == [("Brazil", Decimal("2"))]
+
+
+def test_equal_agreements_put_the_films_you_both_loved_first():
+    mine = [film("Alien", "2", tmdb=1), film("Brazil", "5", tmdb=2), film("Cure", "4", tmdb=3)]
+    theirs = [film("Alien", "2", tmdb=1), film("Brazil", "5", tmdb=2), film("Cure", "1", tmdb=3)]
+    result = compare(mine, theirs)
+    assert [p.mine.title for p in result.agreements] == ["Brazil", "Alien"]
+    assert [p.mine.title for p in result.disagreements] == ["Cure"]
 
 
 def test_each_sides_favourites_the_other_has_not_seen():

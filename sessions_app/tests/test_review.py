@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils.text import slugify
 from PIL import Image
 
 from sessions_app.models import Session, ShareLink
@@ -40,6 +41,7 @@ def a_year_of_films(username: str = "cinephile") -> Session:
         cast=["Timothée Chalamet", "Zendaya"],
         countries=["US"],
         runtime=166,
+        poster_path="/dune.jpg",
     )
     arrival = make_film(
         "Arrival",
@@ -48,6 +50,7 @@ def a_year_of_films(username: str = "cinephile") -> Session:
         cast=["Amy Adams"],
         countries=["US"],
         runtime=116,
+        poster_path="/arrival.jpg",
     )
     challengers = make_film(
         "Challengers",
@@ -56,10 +59,13 @@ def a_year_of_films(username: str = "cinephile") -> Session:
         cast=["Zendaya"],
         countries=["US"],
         runtime=131,
+        poster_path="/challengers.jpg",
     )
     heat = make_film(
         "Heat", genres=["Crime"], directors=["Michael Mann"], cast=["Al Pacino"], countries=["US"], runtime=170
     )
+    for film in (parasite, dune, arrival, challengers, heat):
+        with_photos(film)
     p = make_movie(
         session, "Parasite", year=2019, rating=5, liked=True, film=parasite, letterboxd_uri="https://boxd.it/parasite"
     )
@@ -78,6 +84,14 @@ def a_year_of_films(username: str = "cinephile") -> Session:
     return session
 
 
+def with_photos(film) -> None:
+    """Each credit with a TMDB photo path, as TMDB gives most people (the double draws one for any path)."""
+    for credits in (film.directors, film.cast):
+        for credit in credits:
+            credit["profile_path"] = f"/{slugify(credit['id'])}.jpg"
+    film.save(update_fields=["directors", "cast"])
+
+
 def titles(refs) -> list[str]:
     return [ref.title for ref in refs]
 
@@ -88,6 +102,12 @@ def test_a_year_in_review_tells_the_years_figures_films_people_and_habits(tmdb_d
     o = review.dashboard.overview
     assert (o.films, o.entries, o.hours, o.reviewed, o.liked) == (4, 5, 11, 1, 1)  # 677 minutes
     assert titles(review.top_films) == ["Parasite", "Arrival", "Challengers", "Dune: Part Two"]
+    assert [f.poster for f in review.top_films] == ["/parasite.jpg", "/arrival.jpg", "/challengers.jpg", "/dune.jpg"]
+    assert [p.profile_path for p in review.directors] == [
+        "/denis-villeneuve.jpg",
+        "/bong-joon-ho.jpg",
+        "/luca-guadagnino.jpg",
+    ]
     assert titles(review.new_releases) == ["Challengers", "Dune: Part Two"]
     assert titles(review.older) == ["Parasite", "Arrival"]
     assert [(p.group.name, p.group.films) for p in review.directors] == [
@@ -249,17 +269,33 @@ def test_comparing_with_a_friends_address_shows_every_figure_and_both_favourites
 
 def test_comparing_through_a_share_link_shows_no_rating_of_theirs(client, tmdb_double):
     me = a_year_of_films()
-    friend = a_friend()
+    friend = make_session(username="pal")
+    for movie in me.movies.all():  # every film of mine, all rated 4: gaps 1, 0, ½, ½ and 1 star
+        make_movie(friend, movie.title, year=movie.year, rating=4, film=movie.film)
+    make_movie(friend, "Fargo", year=1996, rating=5)
     link = ShareLink.objects.create(session=friend)
 
     html = client.get(
         f"/s/{me.public_id}/compare/", {"with": f"https://example.org/share/{link.token}/"}
     ).content.decode()
 
-    assert "<dt>Compatibility</dt><dd>72<small>/100</small></dd>" in html
+    assert "<dt>Compatibility</dt><dd>87<small>/100</small></dd>" in html  # 100 × (1 − 0.6 ÷ 4.5)
+    assert "<dt>Rating correlation</dt><dd>–</dd>" in html  # their ratings never vary
     assert "Biggest disagreements" not in html
     assert "Fargo" not in html  # their favourite, which their summary does not show
     assert str(friend.public_id) not in html
+
+
+def test_through_a_share_link_too_few_films_rated_by_both_give_no_figure(client, tmdb_double):
+    me = a_year_of_films()
+    link = ShareLink.objects.create(session=a_friend())
+
+    html = client.get(f"/s/{me.public_id}/compare/", {"with": f"/share/{link.token}/"}).content.decode()
+
+    assert "<dt>Rated by both</dt><dd>2</dd>" in html
+    assert "<dt>Compatibility</dt><dd>–</dd>" in html
+    assert "<dt>Rating correlation</dt><dd>–</dd>" in html
+    assert "the figures need 5 films you both rated" in html
 
 
 @pytest.mark.parametrize(
