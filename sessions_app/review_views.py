@@ -22,7 +22,7 @@ from . import compare, sharing
 from .friends import MIN_RATED_THROUGH_SHARE, FriendLinkError, comparison, friend_from_link
 from .letterboxd import FIRST_YEAR, LAST_YEAR
 from .models import Session
-from .stats.review import year_review
+from .stats.review import cached_review
 from .visits import visit
 
 SHARE_IMAGE_CACHE_SECONDS = 300
@@ -38,7 +38,7 @@ def _checked_year(year: int | None) -> int | None:
 def review(request: HttpRequest, public_id: UUID, year: int | None = None) -> HttpResponse:
     """The owner's Year in Review (or all time): figures link to the explorer; share links are made here."""
     session = visit(public_id)
-    story = year_review(session, _checked_year(year))
+    story = cached_review(session, _checked_year(year))
     return render(
         request,
         "sessions_app/review.html",
@@ -81,7 +81,7 @@ def _back(request: HttpRequest, session: Session) -> str:
 @require_safe
 def shared_review(request: HttpRequest, token: str, year: int | None = None) -> HttpResponse:
     link = sharing.shared(token)
-    story = year_review(link.session, _checked_year(year))
+    story = cached_review(link.session, _checked_year(year))
     image_path = (
         reverse("sessions_app:share_image_year", args=[token, year])
         if year
@@ -104,7 +104,7 @@ def shared_review(request: HttpRequest, token: str, year: int | None = None) -> 
 @require_safe
 def share_image(request: HttpRequest, token: str, year: int | None = None) -> HttpResponse:
     link = sharing.shared(token)
-    png = sharing.card(link.session, year_review(link.session, _checked_year(year)))
+    png = sharing.card(link.session, cached_review(link.session, _checked_year(year)))
     response = HttpResponse(png, content_type="image/png")
     # not longer than this: a revoked link's image must stop being served soon after
     response["Cache-Control"] = f"public, max-age={SHARE_IMAGE_CACHE_SECONDS}"

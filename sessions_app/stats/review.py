@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Max
 
 from enrichment.models import FilmFacet
 
 from ..models import Session
-from .cache import cached_dashboard
+from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
 from .definitions import COUNTED_FACETS_Q, Scope
 from .rankings import Group
 from .rows import MovieRow, load_diary, load_movies
@@ -69,6 +70,17 @@ class Review:
     @property
     def title(self) -> str:
         return "All time" if self.year is None else str(self.year)
+
+
+def cached_review(session: Session, year: int | None) -> Review:
+    """`year_review()`, cached under the dashboard's key (it changes whenever the data can have): a share link
+    passed around is read by many people and crawlers, and each costs one aggregate query, not the rows."""
+    key = f"{dashboard_key(session, year)}:review"
+    review = cache.get(key)
+    if review is None:
+        review = year_review(session, year)
+        cache.set(key, review, timeout=DASHBOARD_CACHE_SECONDS)
+    return review
 
 
 def year_review(session: Session, year: int | None) -> Review:

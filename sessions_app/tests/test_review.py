@@ -211,6 +211,16 @@ def test_the_share_image_is_a_1200_by_630_png_holding_no_private_address(client,
         assert (private.encode() if isinstance(private, str) else private) not in png
 
 
+def test_a_share_link_read_again_costs_a_few_queries_not_the_libraries_rows(
+    client, tmdb_double, django_assert_max_num_queries
+):
+    link = share(client, a_year_of_films())
+    for url in (f"/share/{link.token}/2024/", f"/share/{link.token}/2024/card.png"):
+        assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(3):  # the link with its session, and the data version
+            assert client.get(url).status_code == 200
+
+
 def test_a_revoked_share_link_answers_404_for_its_page_and_its_image(client, tmdb_double):
     session = a_year_of_films()
     link = share(client, session)
