@@ -167,7 +167,7 @@ def share(client: Client, session: Session) -> ShareLink:
     return ShareLink.objects.get(session=session)
 
 
-def test_making_a_share_link_needs_the_csrf_token(tmdb_double):
+def test_making_and_revoking_a_share_link_need_the_csrf_token(tmdb_double):
     session = a_year_of_films()
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(f"/s/{session.public_id}/share/").status_code == 403
@@ -175,7 +175,10 @@ def test_making_a_share_link_needs_the_csrf_token(tmdb_double):
     token = page.cookies["csrftoken"].value
     response = strict.post(f"/s/{session.public_id}/share/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert ShareLink.objects.filter(session=session).count() == 1
+    link = ShareLink.objects.get(session=session)
+    assert strict.post(f"/s/{session.public_id}/share/{link.token}/revoke/").status_code == 403
+    link.refresh_from_db()
+    assert link.revoked_at is None
 
 
 def test_the_share_page_shows_the_summary_with_open_graph_tags_and_nothing_private(client, tmdb_double):
