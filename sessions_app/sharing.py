@@ -40,7 +40,7 @@ def shared(token: str) -> ShareLink:
 
 
 def owner_name(session: Session) -> str:
-    return f"{session.username}’s" if session.username else "A Letterboxd"
+    return f"{session.username}’s" if session.username else "Someone’s"
 
 
 def card(session: Session, review: Review) -> bytes:
@@ -59,7 +59,7 @@ def _draw(session: Session, review: Review) -> bytes:
     if o.films_without_runtime < o.films:  # else no runtime is known: enrichment is off or has not run
         figures.append(("hours", str(o.hours)))
     figures += [("diary entries", str(o.entries)), ("reviews", str(o.reviewed)), ("liked", str(o.liked))]
-    what = f"year {review.year}" if review.year else "film life"
+    what = str(review.year) if review.year else "film life"  # as the page's heading says it
     return share_image.render(
         share_image.Card(
             title=f"{owner_name(session)} {what}",

@@ -196,6 +196,12 @@ def test_the_share_page_shows_the_summary_with_open_graph_tags_and_nothing_priva
         assert private not in html
 
 
+def test_a_share_page_without_a_username_names_nobody(client, tmdb_double):
+    link = share(client, a_year_of_films(username=""))
+    html = client.get(f"/share/{link.token}/").content.decode()
+    assert '<meta property="og:title" content="Someone’s film life on Letterboxd">' in html
+
+
 @pytest.mark.parametrize("year", [None, 2024])
 def test_the_share_image_is_a_1200_by_630_png_holding_no_private_address(client, tmdb_double, year):
     session = a_year_of_films()
