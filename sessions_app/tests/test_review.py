@@ -337,3 +337,19 @@ def test_comparing_with_yourself_is_refused(client):
     me = a_year_of_films()
     response = client.get(f"/s/{me.public_id}/compare/", {"with": f"/s/{me.public_id}/"})
     assert response.status_code == 400
+
+
+def test_head_answers_the_review_share_and_comparison_pages_like_get(client, tmdb_double):
+    me = a_year_of_films()
+    friend = a_friend()
+    link = share(client, me)
+    for url in (
+        f"/s/{me.public_id}/review/",
+        f"/s/{me.public_id}/review/2024/",
+        f"/s/{me.public_id}/compare/?with=/s/{friend.public_id}/",
+        f"/share/{link.token}/",
+        f"/share/{link.token}/2024/card.png",
+    ):
+        got, head = client.get(url), client.head(url)
+        assert (head.status_code, got.status_code) == (200, 200), url
+        assert head["Content-Type"] == got["Content-Type"] and head.content == b"", url
