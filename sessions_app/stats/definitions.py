@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
@@ -274,6 +275,7 @@ TASTE_SCALE = 2
 OBSCURITY_REFERENCE_VOTES = 30_000
 
 
+@cache  # a few thousand distinct vote counts in a library of tens of thousands of films
 def obscurity(votes: int) -> float:
     score = 100 * (1 - math.log10(1 + votes) / math.log10(1 + OBSCURITY_REFERENCE_VOTES))
     return round(min(100.0, max(0.0, score)), 1)

@@ -8,6 +8,7 @@ of `definitions`, so the page links each count to its films and `test_figures` c
 
 from __future__ import annotations
 
+import heapq
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -67,6 +68,11 @@ class Kinds:
     kinds: list[tuple[str, Figure]]  # features, shorts, documentaries, TV; then films not identified
     runtimes: list[tuple[str, Figure]]  # films per ten minutes of runtime, every bar from the shortest film's on
     without_runtime: int
+
+    @property
+    def runtime_bars(self) -> list[tuple[str, Figure]]:
+        """The bars named by their last minute ("20" for 11–20 min), short enough to fit under them."""
+        return [(label.split("–")[-1], figure) for label, figure in self.runtimes]
 
 
 @dataclass
@@ -227,10 +233,10 @@ def _taste(
         correlation: float | None = round(statistics.correlation(yours, theirs), 2)
     except statistics.StatisticsError:  # fewer than two films, or every rating alike
         correlation = None
-    above = sorted((c for c in compared if c[1] > c[2]), key=lambda c: (c[2] - c[1], c[0].title))
-    below = sorted((c for c in compared if c[1] < c[2]), key=lambda c: (c[1] - c[2], c[0].title))
-    higher = [film_ref(m, (mine, world)) for m, mine, world in above[:SHOWN]]
-    lower = [film_ref(m, (mine, world)) for m, mine, world in below[:SHOWN]]
+    above = heapq.nsmallest(SHOWN, (c for c in compared if c[1] > c[2]), key=lambda c: (c[2] - c[1], c[0].title))
+    below = heapq.nsmallest(SHOWN, (c for c in compared if c[1] < c[2]), key=lambda c: (c[1] - c[2], c[0].title))
+    higher = [film_ref(m, (mine, world)) for m, mine, world in above]
+    lower = [film_ref(m, (mine, world)) for m, mine, world in below]
 
     by_year = []
     if year is None:
@@ -241,11 +247,11 @@ def _taste(
                 per_year[day.year][movie_id] = movie.vote_count
         for y in sorted(per_year):
             counts = per_year[y].values()
-            average = round(statistics.fmean(obscurity(votes) for votes in counts), 1)
+            average = round(sum(map(obscurity, counts)) / len(counts), 1)
             query = explorer_query(Scope.DIARY, "watched_in", y, *switch, "votes_min", 0)
             by_year.append((y, Figure(len(counts), query), average))
-    best_known = sorted(known, key=lambda k: (-k[1], k[0].title))
-    least_known = sorted(known, key=lambda k: (k[1], k[0].title))
+    best_known = heapq.nsmallest(SHOWN, known, key=lambda k: (-k[1], k[0].title))
+    least_known = heapq.nsmallest(SHOWN, known, key=lambda k: (k[1], k[0].title))
     return Taste(
         basis=where.basis,
         compared=where.figure(len(compared), "rated", "true", "votes_min", MIN_VOTES),
@@ -255,9 +261,9 @@ def _taste(
         higher=higher,
         lower=lower,
         known=where.figure(len(known), "votes_min", 0),
-        average_obscurity=round(statistics.fmean(obscurity(v) for _, v in known), 1) if known else None,
-        most_known=[film_ref(m, (votes, obscurity(votes))) for m, votes in best_known[:SHOWN]],
-        least_known=[film_ref(m, (votes, obscurity(votes))) for m, votes in least_known[:SHOWN]],
+        average_obscurity=round(sum(obscurity(v) for _, v in known) / len(known), 1) if known else None,
+        most_known=[film_ref(m, (votes, obscurity(votes))) for m, votes in best_known],
+        least_known=[film_ref(m, (votes, obscurity(votes))) for m, votes in least_known],
         by_year=by_year,
     )
 
@@ -285,7 +291,7 @@ def _rewatched(library: list[MovieRow], diary: Diary, where: Where) -> Rewatched
         if m.viewing_count >= 2 or _marked_before(m, first)
     }
     by_id = {m.id: m for m in library}
-    most = sorted(seen, key=lambda i: (-seen[i], by_id[i].title))[: SHOWN * 2]
+    most = heapq.nsmallest(SHOWN * 2, seen, key=lambda i: (-seen[i], by_id[i].title))
     return Rewatched(
         basis=where.basis,
         flagged=where.figure(sum(1 for m in library if m.id in flagged), "rewatched", "true"),
@@ -300,21 +306,24 @@ def _mix(diary: Diary, movies: dict[int, MovieRow], switch: tuple[object, ...], 
     entries: Counter[int] = Counter()
     again: Counter[int] = Counter()
     logged: set[int] = set()  # films with an earlier dated entry (the diary is in date order)
+    marked = {i: m.marked for i, m in movies.items() if m.marked is not None}
     for movie_id, day, rewatch, review in zip(
         diary.movie_ids, diary.watched, diary.rewatches, diary.reviews, strict=True
     ):
         if not day:
             continue
-        marked = movies[movie_id].marked
-        seen_before = rewatch or movie_id in logged or (marked is not None and marked < day)
+        marked_on = marked.get(movie_id)
+        seen_before = rewatch or movie_id in logged or (marked_on is not None and marked_on < day)
         logged.add(movie_id)
-        if year is not None and day.year != year:
+        y = day.year
+        if year is not None and y != year:
             continue
-        films[day.year].add(movie_id)
-        if review.strip():
-            reviewed[day.year].add(movie_id)
-        entries[day.year] += 1
-        again[day.year] += 1 if seen_before else 0
+        films[y].add(movie_id)
+        if review and not review.isspace():
+            reviewed[y].add(movie_id)
+        entries[y] += 1
+        if seen_before:
+            again[y] += 1
     mix = []
     for y in sorted(films):
         where = Where(Scope.DIARY, ("watched_in", y, *switch))
