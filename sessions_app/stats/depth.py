@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .definitions import (
@@ -125,7 +125,6 @@ class Depth:
     mix: list[YearMix]  # every diary year, or the year's
     tags: Tags
     leave_out: bool = False  # TV series and shorts left out of every figure
-    left_out_kinds: list[str] = field(default_factory=list)
 
 
 def kind_of(movie: MovieRow) -> MediaKind | None:
@@ -166,7 +165,6 @@ def depth(
         mix=_mix(diary, movies, switch, year),
         tags=_tags(diary, where, year),
         leave_out=leave_out,
-        left_out_kinds=[kind.label for kind in LEFT_OUT_BY_SWITCH],
     )
 
 
