@@ -40,6 +40,7 @@ FLAGS = (
     ("identified", "Identified on TMDB"),
     ("reviewed", "Reviewed"),
 )
+KIND_LABELS = {kind.value: kind.label for kind in stats.MediaKind}
 RATING_CHOICES = [(str(r), stars(r)) for r in RATINGS]
 
 
@@ -104,6 +105,15 @@ def chips(query: QueryDict, genres: dict, countries: dict, languages: dict) -> l
         "decade": ("Decade", lambda v: f"{v}s"),
         "runtime": ("Runtime", lambda v: vocabulary.runtime_label(int(v)) if v.isdigit() else v),
         "year": ("Released in", str),
+        "year_min": ("Released in or after", str),
+        "year_max": ("Released in or before", str),
+        "runtime_min": ("Runtime at least", lambda v: f"{v} min"),
+        "runtime_max": ("Runtime at most", lambda v: f"{v} min"),
+        "kind": ("Kind", lambda v: KIND_LABELS.get(v, v)),
+        "no_tv_shorts": ("TV series and shorts", lambda v: {"true": "left out"}.get(v, "kept")),
+        "votes_min": ("TMDB votes at least", str),
+        "rewatch_detected": ("Seen more than once", lambda v: {"true": "yes", "false": "no"}.get(v, v)),
+        "tag": ("Tagged", lambda v: f"“{v}”"),
         "rating": ("Your rating", _rating),
         "rating_min": ("Rated at least", _rating),
         "rating_max": ("Rated at most", _rating),

@@ -68,6 +68,21 @@ class MovieFilter(django_filters.FilterSet):
         label="Runtime",
     )
     year = django_filters.NumberFilter(field_name="year", label="Release year")
+    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", label="Released in or after")
+    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", label="Released in or before")
+    runtime_min = django_filters.NumberFilter(
+        field_name="film__runtime", lookup_expr="gte", label="Runtime at least (minutes)"
+    )
+    runtime_max = django_filters.NumberFilter(
+        field_name="film__runtime", lookup_expr="lte", label="Runtime at most (minutes)"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=[(kind.value, kind.label) for kind in definitions.MediaKind], method="filter_kind", label="Kind"
+    )
+    no_tv_shorts = django_filters.BooleanFilter(method="filter_no_tv_shorts", label="Leave TV series and shorts out")
+    votes_min = django_filters.NumberFilter(
+        method="filter_votes_min", label="At least this many TMDB votes", min_value=0
+    )
     rating = django_filters.NumberFilter(field_name="rating", label="Current rating (0.5 to 5)")
     rating_min = django_filters.NumberFilter(field_name="rating", lookup_expr="gte", label="Lowest rating")
     rating_max = django_filters.NumberFilter(field_name="rating", lookup_expr="lte", label="Highest rating")
@@ -78,11 +93,15 @@ class MovieFilter(django_filters.FilterSet):
     liked = django_filters.BooleanFilter(field_name="liked")
     in_watchlist = django_filters.BooleanFilter(field_name="in_watchlist")
     rewatched = django_filters.BooleanFilter(method="filter_rewatched", label="Rewatched at least once")
+    rewatch_detected = django_filters.BooleanFilter(
+        method="filter_rewatch_detected", label="Seen more than once (several entries, or marked watched before)"
+    )
     watched_in = django_filters.NumberFilter(
         method=_diary_part, label="Diary: watched in the year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
     diary_rating = django_filters.NumberFilter(method=_diary_part, label="Diary: rated this in the entry")
     reviewed = django_filters.BooleanFilter(method=_diary_part, label="Diary: reviewed")
+    tag = django_filters.CharFilter(method=_diary_part, label="Diary: tagged (your Letterboxd tag)")
     q = django_filters.CharFilter(method="filter_title", label="Title search")
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -111,7 +130,10 @@ class MovieFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if self.form.is_valid() else {}
         year, rating = data.get("watched_in"), data.get("diary_rating")
         return DiaryCondition(
-            year=int(year) if year is not None else None, rating=rating, reviewed=bool(data.get("reviewed"))
+            year=int(year) if year is not None else None,
+            rating=rating,
+            reviewed=data.get("reviewed"),
+            tag=(data.get("tag") or "").strip(),
         )
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -137,6 +159,19 @@ class MovieFilter(django_filters.FilterSet):
 
     def filter_rewatched(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.filter(rewatch_count__gt=0) if value else queryset.filter(rewatch_count=0)
+
+    def filter_rewatch_detected(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        detected = definitions.REWATCH_DETECTED_Q
+        return queryset.filter(detected) if value else queryset.exclude(detected)
+
+    def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(definitions.media_kind_q(definitions.MediaKind(value)))
+
+    def filter_no_tv_shorts(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(definitions.switch_q()) if value else queryset
+
+    def filter_votes_min(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(definitions.votes_q(int(value)))
 
     def filter_title(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

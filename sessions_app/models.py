@@ -75,6 +75,9 @@ class Session(models.Model):
     not_found_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     manual_count = models.PositiveIntegerField(default=0)
+    # The dashboard's switch: leave TV series and shorts out of every figure (`stats.definitions.switch_q`),
+    # as Letterboxd users ask; remembered for everyone who opens this session's address.
+    leave_out_tv_shorts = models.BooleanField(default=False)
 
     objects = SessionQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("s/<uuid:public_id>/", views.session_page, name="session"),
     path("s/<uuid:public_id>/upload/", views.upload_into, name="upload"),
+    path("s/<uuid:public_id>/kinds/", views.kinds_switch, name="kinds"),
     path("s/<uuid:public_id>/progress/", views.progress, name="progress"),
     path("s/<uuid:public_id>/films/", views.films, name="films"),
     path("s/<uuid:public_id>/films/<int:movie_id>/", views.film, name="film"),

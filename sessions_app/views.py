@@ -27,6 +27,7 @@ from .filters import ExplorerFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Movie, Session
+from .stats.definitions import MIN_VOTES
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
@@ -100,6 +101,18 @@ def upload_into(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(reverse("sessions_app:session", args=[session.public_id]) + "#uploads")
 
 
+@require_http_methods(["POST"])
+def kinds_switch(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The dashboard's switch: leave TV series and shorts out of every figure, or count them again."""
+    session = visit(public_id)
+    leave_out = request.POST.get("leave_out") == "true"
+    Session.objects.filter(pk=session.pk).update(leave_out_tv_shorts=leave_out)
+    year = _year(request)
+    return redirect(
+        reverse("sessions_app:session", args=[session.public_id]) + (f"?year={year}" if year else "") + "#kinds"
+    )
+
+
 def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = "", status: int = 200) -> HttpResponse:
     year = _year(request)
     key = stats.dashboard_key(session, year)
@@ -117,6 +130,8 @@ def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = 
             "dashboard_cache_seconds": stats.DASHBOARD_CACHE_SECONDS,
             "dashboard": SimpleLazyObject(lambda: stats.cached_dashboard(session, year, key)),
             "min_rated": stats.MIN_RATED,
+            "min_votes": MIN_VOTES,
+            "leave_out_tv_shorts": session.leave_out_tv_shorts,
             "upload_error": upload_error,
         },
         status=status,

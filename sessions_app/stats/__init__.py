@@ -13,7 +13,16 @@ in SQL) and aggregates the compact rows in Python.
 
 from . import vocabulary
 from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
-from .definitions import RUNTIME_BUCKETS, TOP_BILLED, DiaryCondition, Scope, explorer_query, scope_sentence, stars
+from .definitions import (
+    RUNTIME_BUCKETS,
+    TOP_BILLED,
+    DiaryCondition,
+    MediaKind,
+    Scope,
+    explorer_query,
+    scope_sentence,
+    stars,
+)
 from .rankings import MIN_RATED, Group, Ranking, people_index
 from .sections import (
     BACKFILL_BATCH_VIEWINGS,
@@ -34,6 +43,7 @@ __all__ = [
     "RUNTIME_BUCKETS",
     "TOP_BILLED",
     "DiaryCondition",
+    "MediaKind",
     "Scope",
     "explorer_query",
     "Dashboard",

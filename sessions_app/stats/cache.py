@@ -21,7 +21,7 @@ from ..models import Session
 from .sections import Dashboard, dashboard
 
 DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
-KEY_PREFIX = "lbstats:dashboard:v3"
+KEY_PREFIX = "lbstats:dashboard:v4"
 
 
 def dashboard_key(session: Session, year: int | None = None) -> str:
@@ -46,7 +46,8 @@ def dashboard_key(session: Session, year: int | None = None) -> str:
         # the status too: the page words empty sections differently while films are still coming
         last = state["last"].timestamp() if state["last"] else 0
         version = f"{session.status}:{last}:{state['identified']}:{state['pending']}"
-    return f"{KEY_PREFIX}:{session.public_id}:{year}:{len(session.uploads)}:{version}"
+    switch = "without-tv-shorts" if session.leave_out_tv_shorts else "all-kinds"
+    return f"{KEY_PREFIX}:{session.public_id}:{year}:{switch}:{len(session.uploads)}:{version}"
 
 
 def cached_dashboard(session: Session, year: int | None = None, key: str | None = None) -> Dashboard:

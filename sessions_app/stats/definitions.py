@@ -8,15 +8,19 @@ from compact rows (`rows`, for speed); those computations mirror the conditions 
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Trim
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, StrIndex, Trim
 
 from enrichment.models import FilmFacet
+from enrichment.services import MediaType
 
 from ..models import Movie, Viewing
 
@@ -61,10 +65,11 @@ class DiaryCondition:
 
     year: int | None = None  # watched in this year
     rating: Decimal | None = None  # rated this in the entry
-    reviewed: bool = False  # with a review (not blank)
+    reviewed: bool | None = None  # True: with a review (not blank); False: films none of whose entries has one
+    tag: str = ""  # tagged so in the entry (a Letterboxd tag, exactly as written)
 
     def __bool__(self) -> bool:
-        return self.year is not None or self.rating is not None or self.reviewed
+        return self.year is not None or self.rating is not None or self.reviewed is not None or bool(self.tag)
 
 
 SCOPE_SENTENCES = {
@@ -85,6 +90,10 @@ def scope_sentence(scope: Scope, condition: DiaryCondition) -> str:
         parts.append(f"rated {stars(condition.rating)} at the time")
     if condition.reviewed:
         parts.append("reviewed")
+    if condition.reviewed is False:
+        parts.append("none reviewed")
+    if condition.tag:
+        parts.append(f"tagged “{condition.tag}”")
     entries = f" ({', '.join(parts)})" if parts else ""
     if parts and scope != Scope.DIARY:
         return f"{SCOPE_SENTENCES[scope]}, with a diary entry{entries}"
@@ -112,9 +121,22 @@ def diary_q(condition: DiaryCondition) -> Q:
         entries = entries.filter(watched_date__year=condition.year)
     if condition.rating is not None:
         entries = entries.filter(rating=condition.rating)
-    if condition.reviewed:
-        entries = entries.annotate(review_text=Trim("review")).exclude(review_text="")
-    return Q(Exists(entries))
+    if condition.tag:
+        entries = tagged(entries, condition.tag)
+    if condition.reviewed is None:
+        return Q(Exists(entries))
+    reviewed = entries.annotate(review_text=Trim("review")).exclude(review_text="")
+    return Q(Exists(reviewed)) if condition.reviewed else Q(Exists(entries)) & ~Q(Exists(reviewed))
+
+
+def tagged(entries: QuerySet, tag: str) -> QuerySet:
+    """Diary entries tagged `tag`, exactly (Letterboxd keeps a tag as typed). The tags are a JSON list, read as
+    text on both databases: SQLite holds Django's JSON (non-ASCII escaped), PostgreSQL its own (non-ASCII as is),
+    so the quoted tag is looked for in both spellings. StrIndex is case-sensitive where LIKE is not."""
+    text = Cast("tags", TextField())
+    ascii_only, as_is = json.dumps(tag), json.dumps(tag, ensure_ascii=False)
+    entries = entries.annotate(tag_ascii=StrIndex(text, Value(ascii_only)), tag_as_is=StrIndex(text, Value(as_is)))
+    return entries.filter(Q(tag_ascii__gt=0) | Q(tag_as_is__gt=0))
 
 
 # The facet rows that count for a film: every genre, director, country and language; actors only when
@@ -166,3 +188,105 @@ def explorer_query(scope: str, *pairs: object) -> str:
     """The explorer's query string for a figure: its scope, then filter name and value pairs."""
     params = [("scope", scope)] + [(str(pairs[i]), str(pairs[i + 1])) for i in range(0, len(pairs), 2)]
     return urlencode(params)
+
+
+# What kind of film a film is, told apart from TMDB's data, one kind per film, the first that fits:
+# a TV series (TMDB's tv media type: *Chernobyl* is one film of your library, not five episodes), a short
+# (40 minutes or less, the Academy's line: *La Jetée*, 28 min, even though it is also science fiction),
+# a documentary (TMDB's Documentary genre: *Shoah*), else a feature. A film not identified on TMDB has no kind.
+# TMDB's details for a series say "Miniseries" or "Scripted" in a `type` field that enrichment does not keep,
+# so series and miniseries are one kind here.
+SHORT_MAX_MINUTES = 40
+DOCUMENTARY = "Documentary"  # TMDB's genre name (id 99)
+
+
+class MediaKind(StrEnum):
+    FEATURE = "feature"
+    SHORT = "short"
+    DOCUMENTARY = "documentary"
+    TV = "tv"
+
+    @property
+    def label(self) -> str:
+        return MEDIA_KIND_LABELS[self]
+
+
+MEDIA_KIND_LABELS = {
+    MediaKind.FEATURE: "Features",
+    MediaKind.SHORT: f"Shorts ({SHORT_MAX_MINUTES} min or less)",
+    MediaKind.DOCUMENTARY: "Documentaries",
+    MediaKind.TV: "TV series and miniseries",
+}
+# Letterboxd users ask for totals without TV and shorts: the switch leaves these kinds out.
+LEFT_OUT_BY_SWITCH = (MediaKind.TV, MediaKind.SHORT)
+
+
+def media_kind(identified: bool, media_type: str | None, runtime: int | None, documentary: bool) -> MediaKind | None:
+    """The kind of one film (from the rows); `media_kind_q` is the same in SQL."""
+    if not identified:
+        return None
+    if media_type == MediaType.TV:
+        return MediaKind.TV
+    if runtime and runtime <= SHORT_MAX_MINUTES:
+        return MediaKind.SHORT
+    return MediaKind.DOCUMENTARY if documentary else MediaKind.FEATURE
+
+
+def media_kind_q(kind: MediaKind) -> Q:
+    tv = Q(film__media_type=MediaType.TV)
+    short = Q(film__runtime__gte=1, film__runtime__lte=SHORT_MAX_MINUTES)
+    documentary = facet_q(FilmFacet.Kind.GENRE, DOCUMENTARY)
+    condition = {
+        MediaKind.TV: tv,
+        MediaKind.SHORT: ~tv & short,
+        MediaKind.DOCUMENTARY: ~tv & ~short & documentary,
+        MediaKind.FEATURE: ~tv & ~short & ~documentary,
+    }[kind]
+    return IDENTIFIED_Q & condition
+
+
+def switch_q() -> Q:
+    """The films the switch leaves in: every film but TV series and shorts (unidentified films stay)."""
+    left_out = Q()
+    for kind in LEFT_OUT_BY_SWITCH:
+        left_out |= media_kind_q(kind)
+    return ~left_out
+
+
+# The same films seen from their facets (FilmFacet rows belong to identified films only): TV, or a short.
+LEFT_OUT_FROM_FACETS = Q(film__media_type=MediaType.TV) | Q(film__runtime__gte=1, film__runtime__lte=SHORT_MAX_MINUTES)
+
+RUNTIME_BIN_MINUTES = 10  # the runtime histogram's bars
+
+
+def runtime_bin(runtime: int) -> int:
+    """The first minute of the histogram bar a runtime falls in: 1–10 min is bar 1, 91–100 is bar 91."""
+    return (runtime - 1) // RUNTIME_BIN_MINUTES * RUNTIME_BIN_MINUTES + 1
+
+
+# Taste against TMDB's voters: a film counts when at least this many voted on TMDB (an average of three
+# votes says little about the world), and your 0.5–5 stars are doubled onto TMDB's 0–10 scale.
+MIN_VOTES = 10
+TASTE_SCALE = 2
+# Obscurity, from TMDB's vote count: 0 for a film as voted on as the most voted films (about 30,000 votes:
+# *Inception* has 37,000), 100 for a film nobody voted on, on a log scale, so going from 10 to 100 votes moves a
+# film as far as going from 1,000 to 10,000. A fixed reference, not your own library's percentiles, so that two
+# years, or two people, compare.
+OBSCURITY_REFERENCE_VOTES = 30_000
+
+
+@cache  # a few thousand distinct vote counts in a library of tens of thousands of films
+def obscurity(votes: int) -> float:
+    score = 100 * (1 - math.log10(1 + votes) / math.log10(1 + OBSCURITY_REFERENCE_VOTES))
+    return round(min(100.0, max(0.0, score)), 1)
+
+
+def votes_q(minimum: int) -> Q:
+    """Identified films with at least this many TMDB votes (0: films whose vote count TMDB gave)."""
+    return IDENTIFIED_Q & Q(film__vote_count__gte=minimum)
+
+
+# A rewatch the export's flag misses: a film with several diary entries, or one marked watched (watched.csv)
+# before its first diary entry (seen long ago, logged again now). Letterboxd sets the Rewatch flag only when
+# the person ticks it.
+REWATCH_DETECTED_Q = Q(viewing_count__gte=2) | Q(watched_date__lt=F("first_watched"))

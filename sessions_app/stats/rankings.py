@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, RowNumber
 from enrichment.models import FilmFacet
 
 from ..models import Session
-from .definitions import COUNTED_FACETS_Q, LIBRARY_FROM_FACETS, RUNTIME_BUCKETS, Scope
+from .definitions import COUNTED_FACETS_Q, LEFT_OUT_FROM_FACETS, LIBRARY_FROM_FACETS, RUNTIME_BUCKETS, Scope
 from .rows import MovieRow
 
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
@@ -80,11 +80,14 @@ def bayesian_average(rating_sum: Decimal, rated: int, mean: float) -> float:
     return (BAYES_WEIGHT * mean + float(rating_sum)) / (BAYES_WEIGHT + rated)
 
 
-def _facets(session: Session) -> QuerySet:
-    """Facets of the session's watched films grouped in SQL: one row per (kind, key)."""
+def _facets(session: Session, leave_out: bool = False) -> QuerySet:
+    """Facets of the session's watched films grouped in SQL: one row per (kind, key); without TV series and
+    shorts when `leave_out` (the switch)."""
+    facets = FilmFacet.objects.filter(film__movies__session=session, **{LIBRARY_FROM_FACETS: True})
+    if leave_out:
+        facets = facets.exclude(LEFT_OUT_FROM_FACETS)
     return (
-        FilmFacet.objects.filter(film__movies__session=session, **{LIBRARY_FROM_FACETS: True})
-        .filter(COUNTED_FACETS_Q)
+        facets.filter(COUNTED_FACETS_Q)
         .values("kind", "key")
         .annotate(
             name=Max("name"),
@@ -103,7 +106,7 @@ def _group(row: dict) -> Group:
     )
 
 
-def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
+def facet_rankings(session: Session, mean: float | None, leave_out: bool = False) -> dict[str, Ranking]:
     """Every facet kind ranked in one query, cut in SQL by window functions: a large library holds tens
     of thousands of actors and the page shows the most watched twenty and the highest rated ten."""
     score = ExpressionWrapper(
@@ -113,7 +116,7 @@ def facet_rankings(session: Session, mean: float | None) -> dict[str, Ranking]:
     )
     eligible = Case(When(rated__gte=MIN_RATED, then=score), default=Value(-1.0), output_field=FloatField())
     rows = (
-        _facets(session)
+        _facets(session, leave_out)
         .annotate(
             watched_rank=Window(
                 RowNumber(), partition_by=F("kind"), order_by=[F("films").desc(), F("viewings").desc(), F("name").asc()]

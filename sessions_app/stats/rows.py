@@ -8,6 +8,7 @@ than the queries themselves on 30,000 rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from django.db.models.functions import Cast
 
 from ..letterboxd import RATINGS
 from ..models import Movie, Session
+from .definitions import DOCUMENTARY
 
 # Ratings are fetched as a count of half stars (an integer needs no per-value converter) and mapped back
 # to the Decimal the database holds.
@@ -40,6 +42,26 @@ class MovieRow:
     runtime: int | None
     language: str | None  # TMDB's original language code
     poster: str | None  # TMDB's poster path
+    media_type: str | None  # TMDB's movie or tv
+    documentary: bool  # in TMDB's Documentary genre
+    vote_average: float | None  # TMDB users' average, 0–10
+    vote_count: int | None
+    marked: date | None  # when marked watched (watched.csv's date)
+
+
+@dataclass
+class FilmRef:
+    """A film named on the dashboard, with the figure shown beside it."""
+
+    id: int  # the Movie's, for its page
+    title: str
+    year: int | None
+    value: object = None
+    poster: str = ""  # TMDB's poster path
+
+
+def film_ref(movie: MovieRow, value: object = None) -> FilmRef:
+    return FilmRef(movie.id, movie.title, movie.year, value, movie.poster or "")
 
 
 @dataclass
@@ -60,7 +82,13 @@ class Diary:
         return len(self.movie_ids)
 
     def of_year(self, year: int) -> Diary:
-        keep = [day is not None and day.year == year for day in self.watched]
+        return self._kept([day is not None and day.year == year for day in self.watched])
+
+    def only(self, movie_ids: Container[int]) -> Diary:
+        """The entries of these films only."""
+        return self._kept([movie_id in movie_ids for movie_id in self.movie_ids])
+
+    def _kept(self, keep: list[bool]) -> Diary:
         return Diary(*(list(compress(getattr(self, column.name), keep)) for column in fields(self)))
 
 
@@ -83,6 +111,8 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             watched_flag=_unconverted(F("watched")),
             liked_flag=_unconverted(F("liked")),
             watchlist_flag=_unconverted(F("in_watchlist")),
+            genres_text=Cast("film__genres", TextField()),
+            marked_text=Cast("watched_date", CharField()),
         )
         .values_list(
             "id",
@@ -98,9 +128,16 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             "film__runtime",
             "film__original_language",
             "film__poster_path",
+            "film__media_type",
+            "genres_text",
+            "film__vote_average",
+            "film__vote_count",
+            "marked_text",
         )
         .order_by()
     )
+    # The genre's name quoted, as it stands in the JSON list of names (Film.genres) on both databases.
+    documentary = json.dumps(DOCUMENTARY)
     return {
         pk: MovieRow(
             pk,
@@ -115,6 +152,11 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             runtime,
             language,
             poster,
+            media_type,
+            bool(genres) and documentary in genres,
+            vote_average,
+            vote_count,
+            date.fromisoformat(marked) if marked else None,
         )
         for (
             pk,
@@ -130,6 +172,11 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             runtime,
             language,
             poster,
+            media_type,
+            genres,
+            vote_average,
+            vote_count,
+            marked,
         ) in rows
     }
 

@@ -19,6 +19,7 @@ from enrichment.models import FilmFacet
 from ..letterboxd import RATINGS
 from ..models import Session
 from .definitions import Scope, stars
+from .depth import Depth, depth, is_left_out
 from .rankings import (
     TOP,
     Ranking,
@@ -28,7 +29,7 @@ from .rankings import (
     rank,
     runtime_groups,
 )
-from .rows import Diary, MovieRow, load_diary, load_movies
+from .rows import Diary, FilmRef, MovieRow, film_ref, load_diary, load_movies
 
 DRIFT_SHOWN = 20  # films listed under rating drift
 FAVOURITES_SHOWN = 12  # highest rated films, as posters, on the all-time page
@@ -42,15 +43,6 @@ MILESTONES = (1, 100, 500, 1000)
 MIN_DAYS = 2  # dated days (not back-filled) a diary needs before it has a busiest day or a streak
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TAG_RE = re.compile(r"<[^>]*>")
-
-
-@dataclass
-class FilmRef:
-    id: int  # the Movie's, for its page
-    title: str
-    year: int | None
-    value: object = None
-    poster: str = ""  # TMDB's poster path
 
 
 @dataclass
@@ -147,6 +139,7 @@ class Dashboard:
     runtimes: Ranking
     directors: Ranking
     actors: Ranking
+    depth: Depth
     shortest: list[FilmRef] = field(default_factory=list)  # value = runtime in minutes
     longest: list[FilmRef] = field(default_factory=list)
     # all time: your highest rated films (value = rating); a year: every film of the year's diary, first seen first
@@ -154,11 +147,16 @@ class Dashboard:
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
+    """The session's statistics; TV series and shorts left out of every figure when its switch says so."""
+    leave_out = session.leave_out_tv_shorts
     movies = load_movies(session)
     diary = load_diary(session)
+    if leave_out:
+        movies = {i: m for i, m in movies.items() if not is_left_out(m)}
+        diary = diary.only(movies)
     library = [m for m in movies.values() if m.watched]
     mean = _mean([m.rating for m in library if m.rating is not None])
-    facets = facet_rankings(session, mean)
+    facets = facet_rankings(session, mean, leave_out)
     # Viewings per watched date, in date order: the time sections count days, months and weekdays from
     # these few thousand dates rather than from every viewing.
     days = Counter(day for day in diary.watched if day)
@@ -182,19 +180,20 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         runtimes=rank(runtime_groups(library), mean, "runtime", ordered=True),
         directors=facets[FilmFacet.Kind.DIRECTOR],
         actors=facets[FilmFacet.Kind.ACTOR],
-        shortest=[_ref(m, m.runtime) for m in timed[:5]],
-        longest=[_ref(m, m.runtime) for m in timed[::-1][:5]],
+        depth=depth(movies, diary, library, year, mean, leave_out),
+        shortest=[film_ref(m, m.runtime) for m in timed[:5]],
+        longest=[film_ref(m, m.runtime) for m in timed[::-1][:5]],
         posters=_posters(library, scoped, movies, year),
     )
 
 
 def _posters(library: list[MovieRow], scoped: Diary, movies: dict[int, MovieRow], year: int | None) -> list[FilmRef]:
     if year is not None:
-        return [_ref(movies[i], movies[i].rating) for i in dict.fromkeys(scoped.movie_ids)][:POSTERS_SHOWN]
+        return [film_ref(movies[i], movies[i].rating) for i in dict.fromkeys(scoped.movie_ids)][:POSTERS_SHOWN]
     rated = sorted(
         ((m.rating, m) for m in library if m.rating is not None), key=lambda r: (-r[0], -r[1].viewing_count, r[1].title)
     )
-    return [_ref(m, rating) for rating, m in rated[:FAVOURITES_SHOWN]]
+    return [film_ref(m, rating) for rating, m in rated[:FAVOURITES_SHOWN]]
 
 
 def backfilled_days(diary: Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
@@ -228,10 +227,6 @@ def longest_streak(days: set[date]) -> Streak | None:
 
 def _mean(values: list[Decimal]) -> float | None:
     return float(sum(values)) / len(values) if values else None
-
-
-def _ref(movie: MovieRow, value: object = None) -> FilmRef:
-    return FilmRef(movie.id, movie.title, movie.year, value, movie.poster or "")
 
 
 def _overview(movies: dict[int, MovieRow], library: list[MovieRow], scoped: Diary, year: int | None) -> Overview:
@@ -290,7 +285,7 @@ def _time(
         if watched and movie_id not in seen:
             seen.add(movie_id)
             if len(seen) in MILESTONES:
-                milestones.append((len(seen), watched, _ref(movies[movie_id])))
+                milestones.append((len(seen), watched, film_ref(movies[movie_id])))
                 if len(seen) == MILESTONES[-1]:
                     break
 
@@ -344,7 +339,7 @@ def _ratings(
         distribution=[(stars(r), counts[r]) for r in RATINGS],
         average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
         # Only the biggest changes are kept: the page shows them, and the cached result stays small.
-        drift=[(_ref(movie), given, now) for movie, given, now in drifted[:DRIFT_SHOWN]],
+        drift=[(film_ref(movie), given, now) for movie, given, now in drifted[:DRIFT_SHOWN]],
         drift_count=len(drifted),
         drift_up=sum(1 for _, given, now in drifted if now > given),
         drift_down=sum(1 for _, given, now in drifted if now < given),
@@ -357,7 +352,7 @@ def _rewatches(scoped: Diary, movies: dict[int, MovieRow]) -> Rewatches:
     return Rewatches(
         basis=Scope.DIARY,
         entries=sum(1 for rewatch in scoped.rewatches if rewatch),
-        films=[_ref(movies[i], n) for n, _, i in most[:TOP]],
+        films=[film_ref(movies[i], n) for n, _, i in most[:TOP]],
     )
 
 
@@ -370,6 +365,7 @@ def _reviews(scoped: Diary, movies: dict[int, MovieRow]) -> Reviews:
         words=sum(len(TAG_RE.sub(" ", scoped.reviews[i]).split()) for i in reviewed),
         tags=sorted(tags.items(), key=lambda t: (-t[1], t[0]))[:TOP],
         latest=[
-            (_ref(movies[scoped.movie_ids[i]]), scoped.watched[i], scoped.reviews[i]) for i in reversed(reviewed[-3:])
+            (film_ref(movies[scoped.movie_ids[i]]), scoped.watched[i], scoped.reviews[i])
+            for i in reversed(reviewed[-3:])
         ],
     )

@@ -14,6 +14,7 @@ from sessions_app import charts, stats
 from sessions_app.letterboxd import RATINGS
 from sessions_app.models import Session
 from sessions_app.stats import Ranking, Time
+from sessions_app.stats.depth import Figure
 
 register = template.Library()
 
@@ -25,6 +26,12 @@ REVIEW_ATTRIBUTES = {"a": {"href"}}
 @register.simple_tag
 def columns_chart(rows: list[tuple[str, float]], title: str) -> SafeString:
     return charts.columns(rows, title)
+
+
+@register.simple_tag
+def figures_chart(rows: list[tuple[str, Figure]], title: str) -> SafeString:
+    """Columns for a series of linked figures (release years, runtimes)."""
+    return charts.columns([(label, figure.count) for label, figure in rows], title)
 
 
 @register.simple_tag
@@ -56,21 +63,36 @@ def poster_url(path: str, size: str = "w185") -> str:
     return f"{enrichment.image_base()}{size}{path}" if path else ""
 
 
-@register.simple_tag
-def count_link(session: Session, count: int, scope: str, *pairs: object) -> SafeString:
-    """A figure that counts films, linked to the explorer showing exactly those films: the scope, then filter
-    name and value pairs (the figure's definition, `sessions_app.stats.definitions`)."""
+def _count_anchor(session: Session, count: int, query: str) -> SafeString:
     url = reverse("sessions_app:films", args=[session.public_id])
-    return format_html('<a class="count" href="{}?{}">{}</a>', url, stats.explorer_query(scope, *pairs), count)
+    return format_html('<a class="count" href="{}?{}">{}</a>', url, query, count)
+
+
+@register.simple_tag(takes_context=True)
+def count_link(context: template.Context, session: Session, count: int, scope: str, *pairs: object) -> SafeString:
+    """A figure that counts films, linked to the explorer showing exactly those films: the scope, then filter
+    name and value pairs (the figure's definition, `sessions_app.stats.definitions`). On a dashboard whose
+    switch leaves TV series and shorts out, the link leaves them out too."""
+    if context.get("leave_out_tv_shorts"):
+        pairs = (*pairs, "no_tv_shorts", "true")
+    return _count_anchor(session, count, stats.explorer_query(scope, *pairs))
 
 
 @register.simple_tag
-def rating_count_link(session: Session, count: int, index: int, year: int | None = None) -> SafeString:
+def figure_link(session: Session, figure: Figure) -> SafeString:
+    """A figure of the deeper sections (`stats.depth`), which carries its own explorer query."""
+    return _count_anchor(session, figure.count, figure.query)
+
+
+@register.simple_tag(takes_context=True)
+def rating_count_link(
+    context: template.Context, session: Session, count: int, index: int, year: int | None = None
+) -> SafeString:
     """A count of the ratings distribution (`index` counts from 1 over RATINGS), linked to its films."""
     rating = RATINGS[index - 1]
     if year:
-        return count_link(session, count, stats.Scope.DIARY, "watched_in", year, "diary_rating", rating)
-    return count_link(session, count, stats.Scope.LIBRARY, "rating", rating)
+        return count_link(context, session, count, stats.Scope.DIARY, "watched_in", year, "diary_rating", rating)
+    return count_link(context, session, count, stats.Scope.LIBRARY, "rating", rating)
 
 
 @register.simple_tag
