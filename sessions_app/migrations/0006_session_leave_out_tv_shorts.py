@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0004_session_uploads"),
+        ("sessions_app", "0005_share_links"),
     ]
 
     operations = [
