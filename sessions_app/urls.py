@@ -15,5 +15,6 @@ urlpatterns = [
     path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),
     # a key is a TMDB person id; <path:> so that any key, even one holding a slash, has an address
     path("s/<uuid:public_id>/people/<str:kind>/<path:key>/", views.person, name="person"),
+    path("s/<uuid:public_id>/watchlist/", views.watchlist, name="watchlist"),
     path("s/<uuid:public_id>/unmatched/", views.unmatched, name="unmatched"),
 ]

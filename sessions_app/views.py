@@ -27,6 +27,7 @@ from .filters import ExplorerFilter
 from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Movie, Session
+from .stats.watchlist import watchlist as analyse_watchlist
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
@@ -198,6 +199,15 @@ def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpRe
         "sessions_app/person.html",
         {"session": session, "person": someone, "top_billed": stats.TOP_BILLED},
     )
+
+
+@require_safe
+def watchlist(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The watchlist analysed, and its unwatched films ranked by the rating you would probably give them."""
+    session = visit(public_id)
+    w = analyse_watchlist(session)
+    groups = [("Decades", w.decades, "decade"), ("Genres", w.genres, "genre"), ("Countries", w.countries, "country")]
+    return render(request, "sessions_app/watchlist.html", {"session": session, "watchlist": w, "w_groups": groups})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
