@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -15,10 +15,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from enrichment import services as enrichment
 from lbstats.throttling import ScopedThrottle
 
+from . import stats
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
 from .letterboxd import ExportError
 from .models import Session
+from .stats.plain import plain, schema
+from .stats.sections import Dashboard
+from .stats.watchlist import Watchlist, watchlist
 from .serializers import (
     MovieCorrectionSerializer,
     MovieSerializer,
@@ -67,6 +71,7 @@ class ApiIndexView(APIView):
                 "movie": f"{session}/movies/{{movie_id}}",
                 "viewings": f"{session}/viewings",
                 "reenrich": f"{session}/reenrich",
+                "stats": f"{session}/stats",
                 "schema": url("api-schema"),
                 "documentation": url("api-docs"),
             }
@@ -224,3 +229,55 @@ class SessionViewingsView(SessionListView):
 
     def rows(self, session: Session):
         return session.viewings.select_related("movie").order_by("watched_date", "logged_date", "id")
+
+
+STATISTICS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "session_id": {"type": "string", "format": "uuid"},
+        "dashboard": {
+            **schema(Dashboard),
+            "description": "The dashboard's sections, exactly as the page shows them (the year's, with ?year=).",
+        },
+        "watchlist": {**schema(Watchlist), "description": "The watchlist page: the watchlist analysed, and the picks."},
+    },
+    "required": ["session_id", "dashboard", "watchlist"],
+}
+
+
+class SessionStatsView(APIView):
+    """The dashboard's figures as JSON: the very objects the dashboard page renders (all time, or a year in
+    review with `?year=`), and the watchlist page's."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=False, description="A year of the diary (one of `dashboard.years`)")
+        ],
+        responses={
+            200: OpenApiResponse(response=STATISTICS_SCHEMA, description="The statistics"),
+            400: OpenApiResponse(description="The year is not a number"),
+            404: OpenApiResponse(description="No such session, or no diary entries in that year"),
+        },
+    )
+    def get(self, request, session_id):
+        session = visit(session_id)
+        text = request.query_params.get("year", "").strip()
+        year = None
+        if text:
+            if not text.isdigit():
+                return bad_request(f"year must be a year such as 2024, not {text[:20]!r}.")
+            year = int(text)
+            years = stats.cached_dashboard(session).years
+            if year not in years:
+                held = ", ".join(map(str, years)) or "none"
+                return Response(
+                    {"detail": f"Your diary has no entries in {year}. Years with entries: {held}."},
+                    status=status.HTTP_404_NOT_FOUND,
+                )
+        return Response(
+            {
+                "session_id": session.public_id,
+                "dashboard": plain(stats.cached_dashboard(session, year)),
+                "watchlist": plain(watchlist(session)),
+            }
+        )
