@@ -20,9 +20,6 @@ from .filters import MovieFilter
 from .importing import import_upload, uploaded
 from .letterboxd import ExportError
 from .models import Session
-from .stats.plain import plain, schema
-from .stats.sections import Dashboard
-from .stats.watchlist import Watchlist, watchlist
 from .serializers import (
     MovieCorrectionSerializer,
     MovieSerializer,
@@ -35,6 +32,9 @@ from .serializers import (
     UploadSerializer,
     ViewingSerializer,
 )
+from .stats.plain import plain, schema
+from .stats.sections import Dashboard
+from .stats.watchlist import Watchlist, watchlist
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
