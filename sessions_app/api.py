@@ -1,13 +1,18 @@
 """The JSON API (DRF, browsable). Sessions are reached only through their UUID; nothing lists them."""
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,7 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from enrichment import services as enrichment
 from lbstats.throttling import ScopedThrottle
 
-from . import stats
+from . import downloads, stats
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
 from .letterboxd import ExportError
@@ -72,6 +77,9 @@ class ApiIndexView(APIView):
                 "viewings": f"{session}/viewings",
                 "reenrich": f"{session}/reenrich",
                 "stats": f"{session}/stats",
+                "films_csv": f"{session}/download/films.csv",
+                "diary_csv": f"{session}/download/diary.csv",
+                "library_json": f"{session}/download/library.json",
                 "schema": url("api-schema"),
                 "documentation": url("api-docs"),
             }
@@ -281,3 +289,63 @@ class SessionStatsView(APIView):
                 "watchlist": plain(watchlist(session)),
             }
         )
+
+
+def streamed(request, chunks) -> object:
+    """The chunks for a StreamingHttpResponse. Under ASGI an async iterator that takes each chunk from the
+    request's own thread (where its database connection lives): given a plain iterator, Django's ASGI
+    handler would read the whole of it into a list before sending a byte."""
+    if not isinstance(request._request, ASGIRequest):  # DRF's Request wraps Django's
+        return chunks
+    step = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
+
+    async def one_by_one():
+        while (chunk := await step()) is not None:
+            yield chunk
+
+    return one_by_one()
+
+
+DOWNLOADS = {
+    "films.csv": (downloads.films_csv, "text/csv; charset=utf-8"),
+    "diary.csv": (downloads.diary_csv, "text/csv; charset=utf-8"),
+    "library.json": (downloads.library_json, "application/json"),
+}
+
+
+class DownloadView(APIView):
+    """Your enriched library as a file, streamed: `films.csv` (every film, the export's fields then TMDB's),
+    `diary.csv` (every diary entry) or `library.json` (every film with its diary entries)."""
+
+    renderer_classes = [JSONRenderer]  # for the errors; the files stream their own bodies
+    name = ""  # set per URL: a key of DOWNLOADS
+
+    def perform_content_negotiation(self, request, force=False):
+        # a client asking for text/csv gets the file, or an error in JSON, rather than 406
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, session_id):
+        session = visit(session_id)
+        produce, content_type = DOWNLOADS[self.name]
+        response = StreamingHttpResponse(streamed(request, produce(session)), content_type=content_type)
+        stem = session.username or "letterboxd"
+        response["Content-Disposition"] = f'attachment; filename="lbstats-{stem}-{self.name}"'
+        return response
+
+
+def download_view(name: str):
+    """DownloadView for one file, documented in the schema with its own media type."""
+    media_type = DOWNLOADS[name][1].split(";")[0]
+    body = OpenApiTypes.STR if media_type == "text/csv" else OpenApiTypes.OBJECT
+
+    class OneDownload(DownloadView):
+        @extend_schema(
+            operation_id=f"session_download_{name.replace('.', '_')}",
+            responses={(200, media_type): body, 404: OpenApiResponse(description="No such session")},
+        )
+        def get(self, request, session_id):
+            return super().get(request, session_id)
+
+    OneDownload.name = name
+    OneDownload.__doc__ = DownloadView.__doc__
+    return OneDownload.as_view()
