@@ -82,7 +82,12 @@ class Model:
     def predict(self, features: Iterable[Feature]) -> Prediction:
         known = [f for f in features if f in self.effects]
         value = self.mean + sum(self.effects[f] for f in known)
-        strongest = sorted(known, key=lambda f: (-abs(self.effects[f]), f))[:REASONS]
+        # The reasons are the features that pushed the prediction its way the most, and only those whose plain
+        # average says the same (a genre whose effect is up only once its director is accounted for would
+        # read "you rate Comedy 3.0 on average" under a pick it lifts, which explains nothing).
+        side = 1 if value >= self.mean else -1
+        agreeing = [f for f in known if self.effects[f] * side > 0 and (self.averages[f] - self.mean) * side > 0]
+        strongest = sorted(agreeing, key=lambda f: (-abs(self.effects[f]), f))[:REASONS]
         reasons = tuple(Reason(f, self.averages[f], self.counts[f], self.effects[f]) for f in strongest)
         return Prediction(min(HIGHEST, max(LOWEST, value)), reasons)
 

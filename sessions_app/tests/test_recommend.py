@@ -31,11 +31,20 @@ def test_a_director_you_rate_highly_lifts_the_prediction_and_says_so():
     prediction = fit(films).predict([VILLENEUVE, ACTION])
 
     assert prediction.rating > 3.25  # above your average of 3.25
-    assert prediction.reasons[0].text in (
-        "you rate Denis Villeneuve 4.5 on average (6 films)",
+    # Action pulls it down: a reason for a high pick names only what lifts it
+    assert [r.text for r in prediction.reasons] == ["you rate Denis Villeneuve 4.5 on average (6 films)"]
+
+
+def test_a_pick_below_your_average_names_what_pulls_it_down():
+    films = [rated(i, 4.5, VILLENEUVE, DRAMA) for i in range(6)] + [rated(10 + i, 2.0, BAY, ACTION) for i in range(6)]
+
+    prediction = fit(films).predict([BAY, ACTION])
+
+    assert prediction.rating < 3.25
+    assert [r.text for r in prediction.reasons] == [
+        "you rate Michael Bay 2.0 on average (6 films)",  # as strong as Action: ties go by kind, then name
         "you rate Action films 2.0 on average (6 films)",
-    )
-    assert {r.feature for r in prediction.reasons} == {VILLENEUVE, ACTION}
+    ]
 
 
 def test_effects_are_shrunk_so_one_film_moves_a_prediction_less_than_six():
