@@ -30,8 +30,8 @@ GROUP_FILTERS = {"decade": "decade", FilmFacet.Kind.GENRE: "genre", FilmFacet.Ki
 
 @dataclass
 class Pick:
-    film: FilmRef  # value = the predicted rating, in stars rounded to the half
-    predicted: float
+    film: FilmRef  # no value: a tile's stars are your own rating, and this film has none
+    predicted: float  # the rating the model predicts, in stars
     reasons: list[str]
 
 
@@ -155,10 +155,7 @@ def watchlist(session: Session) -> Watchlist:
         model = fit(rated)
         predicted = [(model.predict(_film_features(f, facets)), f) for f in listed if not f.watched]
         predicted.sort(key=lambda p: (-p[0].rating, p[1].title, p[1].id))
-        picks = [
-            Pick(_ref(f, round(p.rating * 2) / 2), round(p.rating, 2), [r.text for r in p.reasons])
-            for p, f in predicted[:PICKS_SHOWN]
-        ]
+        picks = [Pick(_ref(f), round(p.rating, 2), [r.text for r in p.reasons]) for p, f in predicted[:PICKS_SHOWN]]
     return Watchlist(
         basis=Scope.WATCHLIST,
         films=len(listed),
