@@ -230,6 +230,7 @@ async def test_under_asgi_the_file_is_sent_chunk_by_chunk(async_client):
 
     response = await async_client.get(f"/api/session/{session.public_id}/download/films.csv")
     chunks = [chunk async for chunk in response.streaming_content]
+    await sync_to_async(lambda: connection.close())()  # the connection of the thread the chunks were read in
 
     assert response.status_code == 200 and response.is_async
     assert len(chunks) == 1 + 3  # the header, then one chunk per batch of films
