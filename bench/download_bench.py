@@ -12,9 +12,11 @@ import argparse
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -84,6 +86,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     args = parser.parse_args()
     setup_django(ALLOWED_HOSTS="testserver,127.0.0.1,localhost")
+    from django.http import StreamingHttpResponse
     from django.test import Client
 
     client = Client()
@@ -93,12 +96,12 @@ def main() -> int:
         for name in FILES:
             url = f"/api/session/{session.public_id}/download/{name}"
             started = time.perf_counter()  # timed without tracemalloc, which slows Python several times over
-            response = client.get(url)
-            sent = sum(len(chunk) for chunk in response.streaming_content)
+            response = cast(StreamingHttpResponse, client.get(url))
+            sent = sum(len(bytes(chunk)) for chunk in cast(Iterator[bytes], response.streaming_content))
             seconds = time.perf_counter() - started
             assert response.status_code == 200
             tracemalloc.start()
-            for _ in client.get(url).streaming_content:
+            for _ in cast(Iterator[bytes], cast(StreamingHttpResponse, client.get(url)).streaming_content):
                 pass
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
