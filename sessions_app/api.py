@@ -1,13 +1,18 @@
 """The JSON API (DRF, browsable). Sessions are reached only through their UUID; nothing lists them."""
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from enrichment import services as enrichment
 from lbstats.throttling import ScopedThrottle
 
+from . import downloads, stats
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
 from .letterboxd import ExportError
@@ -31,6 +37,9 @@ from .serializers import (
     UploadSerializer,
     ViewingSerializer,
 )
+from .stats.plain import plain, schema
+from .stats.sections import Dashboard
+from .stats.watchlist import Watchlist, watchlist
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
@@ -67,6 +76,10 @@ class ApiIndexView(APIView):
                 "movie": f"{session}/movies/{{movie_id}}",
                 "viewings": f"{session}/viewings",
                 "reenrich": f"{session}/reenrich",
+                "stats": f"{session}/stats",
+                "films_csv": f"{session}/download/films.csv",
+                "diary_csv": f"{session}/download/diary.csv",
+                "library_json": f"{session}/download/library.json",
                 "schema": url("api-schema"),
                 "documentation": url("api-docs"),
             }
@@ -224,3 +237,115 @@ class SessionViewingsView(SessionListView):
 
     def rows(self, session: Session):
         return session.viewings.select_related("movie").order_by("watched_date", "logged_date", "id")
+
+
+STATISTICS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "session_id": {"type": "string", "format": "uuid"},
+        "dashboard": {
+            **schema(Dashboard),
+            "description": "The dashboard's sections, exactly as the page shows them (the year's, with ?year=).",
+        },
+        "watchlist": {**schema(Watchlist), "description": "The watchlist page: the watchlist analysed, and the picks."},
+    },
+    "required": ["session_id", "dashboard", "watchlist"],
+}
+
+
+class SessionStatsView(APIView):
+    """The dashboard's figures as JSON: the very objects the dashboard page renders (all time, or a year in
+    review with `?year=`), and the watchlist page's."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=False, description="A year of the diary (one of `dashboard.years`)")
+        ],
+        responses={
+            200: OpenApiResponse(response=STATISTICS_SCHEMA, description="The statistics"),
+            400: OpenApiResponse(description="The year is not a number"),
+            404: OpenApiResponse(description="No such session, or no diary entries in that year"),
+        },
+    )
+    def get(self, request, session_id):
+        session = visit(session_id)
+        text = request.query_params.get("year", "").strip()
+        year = None
+        if text:
+            if not text.isdigit():
+                return bad_request(f"year must be a year such as 2024, not {text[:20]!r}.")
+            year = int(text)
+            years = stats.cached_dashboard(session).years
+            if year not in years:
+                held = ", ".join(map(str, years)) or "none"
+                return Response(
+                    {"detail": f"Your diary has no entries in {year}. Years with entries: {held}."},
+                    status=status.HTTP_404_NOT_FOUND,
+                )
+        return Response(
+            {
+                "session_id": session.public_id,
+                "dashboard": plain(stats.cached_dashboard(session, year)),
+                "watchlist": plain(watchlist(session)),
+            }
+        )
+
+
+def streamed(request, chunks) -> object:
+    """The chunks for a StreamingHttpResponse. Under ASGI an async iterator that takes each chunk from the
+    request's own thread (where its database connection lives): given a plain iterator, Django's ASGI
+    handler would read the whole of it into a list before sending a byte."""
+    if not isinstance(request._request, ASGIRequest):  # DRF's Request wraps Django's
+        return chunks
+    step = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
+
+    async def one_by_one():
+        while (chunk := await step()) is not None:
+            yield chunk
+
+    return one_by_one()
+
+
+DOWNLOADS = {
+    "films.csv": (downloads.films_csv, "text/csv; charset=utf-8"),
+    "diary.csv": (downloads.diary_csv, "text/csv; charset=utf-8"),
+    "library.json": (downloads.library_json, "application/json"),
+}
+
+
+class DownloadView(APIView):
+    """Your enriched library as a file, streamed: `films.csv` (every film, the export's fields then TMDB's),
+    `diary.csv` (every diary entry) or `library.json` (every film with its diary entries)."""
+
+    renderer_classes = [JSONRenderer]  # for the errors; the files stream their own bodies
+    name = ""  # set per URL: a key of DOWNLOADS
+
+    def perform_content_negotiation(self, request, force=False):
+        # a client asking for text/csv gets the file, or an error in JSON, rather than 406
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, session_id):
+        session = visit(session_id)
+        produce, content_type = DOWNLOADS[self.name]
+        response = StreamingHttpResponse(streamed(request, produce(session)), content_type=content_type)
+        stem = session.username or "letterboxd"
+        response["Content-Disposition"] = f'attachment; filename="lbstats-{stem}-{self.name}"'
+        return response
+
+
+def download_view(name: str):
+    """DownloadView for one file, documented in the schema with its own media type."""
+    media_type = DOWNLOADS[name][1].split(";")[0]
+    body = OpenApiTypes.STR if media_type == "text/csv" else OpenApiTypes.OBJECT
+
+    class OneDownload(DownloadView):
+        @extend_schema(
+            operation_id=f"session_download_{name.replace('.', '_')}",
+            responses={(200, media_type): body, 404: OpenApiResponse(description="No such session")},
+        )
+        def get(self, request, session_id):
+            return super().get(request, session_id)
+
+    OneDownload.name = name
+    OneDownload.__doc__ = DownloadView.__doc__
+    return OneDownload.as_view()

@@ -16,6 +16,9 @@ urlpatterns = [
     path("s/<uuid:public_id>/people/<str:kind>/", views.people, name="people"),
     # a key is a TMDB person id; <path:> so that any key, even one holding a slash, has an address
     path("s/<uuid:public_id>/people/<str:kind>/<path:key>/", views.person, name="person"),
+    path("s/<uuid:public_id>/watchlist/", views.watchlist, name="watchlist"),
+    path("s/<uuid:public_id>/lists/", views.lists_index, name="lists"),
+    path("s/<uuid:public_id>/lists/<str:slug>/", views.list_page, name="list"),
     path("s/<uuid:public_id>/unmatched/", views.unmatched, name="unmatched"),
     path("s/<uuid:public_id>/review/", review_views.review, name="review"),
     path("s/<uuid:public_id>/review/<int:year>/", review_views.review, name="review_year"),

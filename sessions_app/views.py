@@ -28,6 +28,8 @@ from .importing import import_upload, uploaded
 from .letterboxd import FIRST_YEAR, LAST_YEAR, ExportError
 from .models import Movie, Session
 from .stats.definitions import MIN_VOTES
+from .stats.lists import film_list, lists
+from .stats.watchlist import watchlist as analyse_watchlist
 from .updating import OlderExport, update_from_upload
 from .visits import visit
 
@@ -213,6 +215,33 @@ def person(request: HttpRequest, public_id: UUID, kind: str, key: str) -> HttpRe
         "sessions_app/person.html",
         {"session": session, "person": someone, "top_billed": stats.TOP_BILLED},
     )
+
+
+@require_safe
+def watchlist(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The watchlist analysed, and its unwatched films ranked by the rating you would probably give them."""
+    session = visit(public_id)
+    w = analyse_watchlist(session)
+    groups = [("Decades", w.decades, "decade"), ("Genres", w.genres, "genre"), ("Countries", w.countries, "country")]
+    return render(request, "sessions_app/watchlist.html", {"session": session, "watchlist": w, "w_groups": groups})
+
+
+@require_safe
+def lists_index(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Every list of the export, with how much of each you have watched."""
+    session = visit(public_id)
+    return render(request, "sessions_app/lists.html", {"session": session, "lists": lists(session)})
+
+
+@require_safe
+def list_page(request: HttpRequest, public_id: UUID, slug: str) -> HttpResponse:
+    """One list, in its own order: what you have watched of it, what is left, and what it holds."""
+    session = visit(public_id)
+    found = film_list(session, slug)
+    if found is None:
+        raise Http404("No such list in this upload.")
+    groups = [("Decades", found.decades), ("Genres", found.genres)]
+    return render(request, "sessions_app/list.html", {"session": session, "list": found, "groups": groups})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -307,7 +307,9 @@ def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
     """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header.
 
     Each list keeps its films as keys (the film URI, else "Name (Year)"), so a later export of the same
-    person can say which films joined or left it."""
+    person can say which films joined or left it; and beside them, in the same order (the list's, which a
+    ranked list ranks by), each entry's position, name and year, for the list's page: a list names films
+    that are nowhere else in the export."""
     lists = []
     for name in sorted(n for n in texts if n.startswith("lists/")):
         try:
@@ -324,7 +326,10 @@ def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
             if [c.strip() for c in row[:2]] == ["Date", "Name"] and i + 1 < start and len(rows[i + 1]) > 1:
                 title = rows[i + 1][1]
         films = [_list_film_key(row) for row in rows[start:]]
-        lists.append({"file": name, "name": title or name[6:-4], "entries": len(films), "films": films})
+        entries = [_list_entry(i, row) for i, row in enumerate(rows[start:], start=1)]
+        lists.append(
+            {"file": name, "name": title or name[6:-4], "entries": len(films), "films": films, "rows": entries}
+        )
     return lists
 
 
@@ -333,3 +338,10 @@ def _list_film_key(row: list[str]) -> str:
     cells = [c.strip() for c in row] + ["", "", ""]
     _, title, year, uri = cells[:4]
     return uri or (f"{title} ({year})" if year else title)
+
+
+def _list_entry(index: int, row: list[str]) -> list:
+    """[position, name, year] of a list entry; the position is the row's own (else its place in the file)."""
+    cells = [c.strip() for c in row] + ["", "", ""]
+    position, title, year = cells[:3]
+    return [int(position) if position.isdigit() else index, title, int(year) if year.isdigit() else None]

@@ -13,7 +13,7 @@ from enrichment.models import FilmFacet
 from sessions_app import charts, stats
 from sessions_app.letterboxd import RATINGS
 from sessions_app.models import Session
-from sessions_app.stats import Ranking, Time
+from sessions_app.stats import Group, Ranking, Time
 from sessions_app.stats.depth import Figure
 
 register = template.Library()
@@ -37,6 +37,12 @@ def figures_chart(rows: list[tuple[str, Figure]], title: str) -> SafeString:
 @register.simple_tag
 def ranking_chart(ranking: Ranking, title: str) -> SafeString:
     return charts.bars([(g.name, g.films) for g in ranking.shown], title)
+
+
+@register.simple_tag
+def groups_chart(groups: list[Group], title: str) -> SafeString:
+    """Horizontal bars of groups' film counts (the watchlist's and a list's decades, genres, countries)."""
+    return charts.bars([(g.name, g.films) for g in groups], title)
 
 
 @register.simple_tag

@@ -189,6 +189,7 @@ def test_it_reads_lists_without_breaking_the_import():
             "name": "Favourites",
             "entries": 2,
             "films": ["https://boxd.it/memento", "https://boxd.it/leo-a"],
+            "rows": [[1, "Memento", 2000], [2, "Leo", 2023]],
         }
     ]
     assert any(w["file"] == "lists/broken.csv" for w in session.warnings)
@@ -299,6 +300,7 @@ def test_it_imports_exports_of_both_uri_vintages_exactly(vintage):
             "name": "Castles",
             "entries": 2,
             "films": [castle.letterboxd_uri for castle in session.movies.filter(title="The Haunted Castle")],
+            "rows": [[1, "The Haunted Castle", 1897], [2, "The Haunted Castle", 1897]],
         }
     ]
 

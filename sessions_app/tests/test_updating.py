@@ -200,6 +200,7 @@ def test_three_successive_exports_of_one_person_follow_in_one_session(tmdb_doubl
             "name": "favourites",
             "entries": 2,
             "films": ["https://boxd.it/memento", "https://boxd.it/parasite"],
+            "rows": [[1, "Memento", 2000], [2, "Parasite", 2019]],
         }
     ]
     assert Movie.objects.count() == 6 and Viewing.objects.count() == 5  # nothing left behind
