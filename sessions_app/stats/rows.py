@@ -146,7 +146,7 @@ def load_diary(session: Session) -> Diary:
             tags_text=Cast("tags", TextField()),
         )
         .values_list("movie_id", "watched_text", "logged_text", "half_stars", "rewatch_flag", "tags_text", "review")
-        .order_by("watched_date", "id")
+        .order_by("watched_date", "diary_row", "id")
     )
     # Column by column: zip(*rows) would hold an iterator per row, as many objects again as `Diary` spares.
     movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (

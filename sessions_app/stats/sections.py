@@ -84,6 +84,14 @@ class BackfilledDay:
 
 
 @dataclass
+class Milestone:
+    number: int  # the diary's nth distinct film
+    day: date
+    film: FilmRef
+    backfilled: bool  # the day is a back-fill: the date is a placeholder, not when the film was seen
+
+
+@dataclass
 class Streak:
     days: int
     start: date
@@ -101,7 +109,7 @@ class Time:
     backfilled: list[BackfilledDay]  # within the scope
     longest_streak: Streak | None  # back-filled days do not count
     busiest_day: tuple[date, int] | None  # back-filled days do not count
-    milestones: list[tuple[int, date, FilmRef]]  # whole diary
+    milestones: list[Milestone]  # whole diary
 
 
 @dataclass
@@ -285,12 +293,15 @@ def _time(
     # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak.
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if len(habitual) >= MIN_DAYS else None
 
-    milestones, seen = [], set()
+    # The diary comes in watched-date order and, within a day, in the export's own order of entries: of
+    # three films logged on one evening, the first logged is the earlier milestone, whatever its title.
+    milestones: list[Milestone] = []
+    seen: set[int] = set()
     for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
         if watched and movie_id not in seen:
             seen.add(movie_id)
             if len(seen) in MILESTONES:
-                milestones.append((len(seen), watched, _ref(movies[movie_id])))
+                milestones.append(Milestone(len(seen), watched, _ref(movies[movie_id]), watched in backfilled))
                 if len(seen) == MILESTONES[-1]:
                     break
 

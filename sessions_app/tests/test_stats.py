@@ -2,8 +2,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from sessions_app import stats
+from sessions_app.importing import import_upload
+from sessions_app.tests.exports import Export
 from sessions_app.tests.factories import make_film, make_movie, make_session, make_viewing
 
 pytestmark = pytest.mark.django_db
@@ -112,10 +115,42 @@ def test_it_marks_the_first_and_hundredth_film_as_milestones():
     make_viewing(movies[0], start + timedelta(days=50), rewatch=True)  # a rewatch is not a new film
 
     milestones = stats.dashboard(session).time.milestones
-    assert [(n, day, film.title) for n, day, film in milestones] == [
+    assert [(m.number, m.day, m.film.title) for m in milestones] == [
         (1, start, "Film 000"),
         (100, start + timedelta(days=99), "Film 099"),
     ]
+
+
+def test_milestones_on_one_day_follow_the_diarys_own_order_and_say_when_the_day_was_back_filled(client):
+    # Logged in the order Zodiac, Alien, Memento on one evening; watched.csv (and the titles) order them otherwise.
+    first_day, placeholder = date(2019, 1, 1), date(2020, 1, 1)
+    export = Export()
+    export.add(
+        "watched.csv", *[["2019-01-01", t, 2000, f"https://boxd.it/{t}"] for t in ("Alien", "Memento", "Zodiac")]
+    )
+    export.add(
+        "diary.csv",
+        *[
+            ["2019-01-01", t, 2000, f"https://boxd.it/e-{t}", "", "", "", first_day]
+            for t in ("Zodiac", "Alien", "Memento")
+        ],
+    )
+    for i in range(86):  # films 4 to 89, one a day
+        day = first_day + timedelta(days=1 + i)
+        export.add("diary.csv", [day, f"Daily {i:02}", 2001, f"https://boxd.it/d{i}", "", "", "", day])
+    # Twelve films entered from memory under one placeholder date, logged in the order Batch 11 … Batch 00:
+    # the 100th distinct film is the eleventh of them, Batch 01.
+    for i in reversed(range(12)):
+        export.add("diary.csv", ["2020-02-01", f"Batch {i:02}", 2002, f"https://boxd.it/b{i}", "", "", "", placeholder])
+    session = import_upload(export.zip_upload())
+
+    milestones = stats.dashboard(session).time.milestones
+    assert [(m.number, m.day, m.film.title, m.backfilled) for m in milestones] == [
+        (1, first_day, "Zodiac", False),
+        (100, placeholder, "Batch 01", True),
+    ]
+    page = client.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
+    assert page.count("a back-filled day: the date is when the diary was filled in") == 1
 
 
 def test_it_counts_rewatches_and_most_rewatched_films():
