@@ -386,3 +386,28 @@ def test_too_few_dated_days_say_so_instead_of_a_streak(client):
 
     assert "Too few dated days for a streak or a busiest day yet." in html
     assert "Longest streak" not in html and "Busiest day" not in html
+
+
+def test_tmdb_figures_of_a_half_identified_session_show_so_far_with_how_many_films_are_identified(client, tmdb_double):
+    session = make_session(status=Session.Status.ENRICHING)
+    make_movie(session, "Heat", film=make_film(runtime=170, genres=["Crime"], directors=["Michael Mann"]))
+    make_movie(session, "Alien", film=make_film(runtime=117, genres=["Horror"], directors=["Ridley Scott"]))
+    make_movie(session, "Zodiac")  # still pending
+    make_movie(session, "Memento")  # still pending
+
+    html = page(client, session).content.decode()
+    hours = re.search(r"<dt>Hours watched</dt><dd>(\d+)</dd><dd class=\"note so-far\">([^<]+)</dd>", html)
+    assert hours and hours.groups() == ("5", "so far — 2 of 4 films identified")  # 287 minutes
+    assert html.count('class="note so-far"') == 3  # hours, what you watch, people
+    assert "without a known runtime" not in html  # the pending films are not "without a runtime" yet
+
+
+def test_a_finished_session_shows_its_tmdb_figures_without_so_far(client, tmdb_double):
+    session = make_session(status=Session.Status.COMPLETED)
+    make_movie(session, "Heat", film=make_film(runtime=170))
+    make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
+
+    html = page(client, session).content.decode()
+    assert "<dt>Hours watched</dt><dd>3</dd>" in html
+    assert "so far" not in html
+    assert "1 film without a known runtime not counted" in html
