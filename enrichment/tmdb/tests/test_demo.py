@@ -1,16 +1,11 @@
 """The double in demo mode: any title it does not know gets a made-up film of that title and year."""
 
-import pytest
 import requests
 
-from enrichment.matching import MatchStatus
-from enrichment.tests.helpers import enrich_now, imported
 from enrichment.tmdb.catalogue import DEMO_IDS_FROM
 from enrichment.tmdb.double import TmdbDouble
 
 from .test_double import get, search
-
-pytestmark = pytest.mark.django_db
 
 
 def test_in_demo_mode_an_unknown_title_gets_the_same_made_up_film_every_time_with_every_field(tmdb_double):
@@ -49,15 +44,3 @@ def test_without_demo_mode_an_unknown_title_finds_nothing_and_known_titles_keep_
     # Memento is in the catalogue (2000): a search in another year finds nothing rather than a made-up Memento
     assert search(tmdb_double, "movie", "Memento", primary_release_year=2001) == []
     assert [m["id"] for m in search(tmdb_double, "movie", "Memento", primary_release_year=2000)] == [77]
-
-
-def test_a_demo_session_of_unknown_titles_is_identified_entirely_with_one_search_per_film(tmdb_double):
-    tmdb_double.configure(demo=True)
-    titles = [(f"Demo Title {word}", 1990 + i) for i, word in enumerate(["Ash", "Birch", "Cedar", "Elm", "Fir"])]
-    session = enrich_now(imported([*titles, ("Untitled Home Movie", None)]))
-
-    movies = list(session.movies.select_related("film"))
-    assert session.movies.count() == 6
-    assert [m.match_status for m in movies] == [MatchStatus.MATCHED] * 6
-    assert all(m.film.runtime and m.film.genres and m.film.directors and m.film.poster_path for m in movies)
-    assert tmdb_double.stats()["by_kind"]["search_movie"] == 6
