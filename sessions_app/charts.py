@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 400  # horizontal bars: a name column, the bar, its value
 COLUMNS_WIDTH = 560  # vertical bars: wider, so decades of months keep readable labels under them
+MAX_BAR = 48  # a column's widest: two years side by side are two columns, not two walls
 FONT_SIZE = 9  # chart text, in viewBox units (style.css: .chart text)
 NAME_FONT_SIZE = 11  # the names beside horizontal bars (style.css: .chart.bars text.name)
 LABEL_GAP = 4  # space kept between two labels
@@ -49,14 +50,15 @@ def columns(rows: list[tuple[str, float]], title: str) -> SafeString:
     values over them, are thinned to as many as fit side by side without touching."""
     if not rows:
         return mark_safe("")
-    height, top, bottom = 150, 14, 18
+    height, top, bottom = 120, 14, 18
     peak = max(value for _, value in rows) or 1
     step = COLUMNS_WIDTH / len(rows)
-    bar = max(step * 0.8, 1)
+    bar = min(max(step * 0.8, 1), MAX_BAR)
     label_every = _every(step, max(text_width(label) for label, _ in rows))
     # Values are drawn only when every one fits over its own bar: a thinned run of values would read as totals.
     values_fit = _every(step, max(text_width(_number(value)) for _, value in rows)) == 1
     parts = []
+    drawn_to = -LABEL_GAP  # where the last label drawn ends
     for i, (label, value) in enumerate(rows):
         x = i * step + (step - bar) / 2
         h = (height - top - bottom) * value / peak
@@ -67,8 +69,13 @@ def columns(rows: list[tuple[str, float]], title: str) -> SafeString:
         )
         if values_fit and value:
             parts.append(f'<text class="value" x="{x + bar / 2:.1f}" y="{y - 3:.1f}">{_number(value)}</text>')
-        if i % label_every == 0:
-            parts.append(f'<text class="label" x="{x + bar / 2:.1f}" y="{height - 5}">{escape(label)}</text>')
+        # Centred under its bar, but never past the chart's edges (the first month would lose its year); a label
+        # pushed in from an edge may then crowd its neighbour, which is left out.
+        half = math.ceil(text_width(label) * 5) / 10
+        centre = min(max(x + bar / 2, half), COLUMNS_WIDTH - half)
+        if i % label_every == 0 and centre - half >= drawn_to + LABEL_GAP:
+            drawn_to = centre + half
+            parts.append(f'<text class="label" x="{centre:.1f}" y="{height - 5}">{escape(label)}</text>')
     return format_html(
         '<svg class="chart columns" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         COLUMNS_WIDTH,

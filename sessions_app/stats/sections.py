@@ -290,8 +290,14 @@ def _time(
     for day, n in habitual.items():
         weekday[day.weekday()] += n
     heatmap_year = year or (years[-1] if years else None)
-    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak.
+    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak;
+    # nor does a diary of one film a day make its first day the "busiest", or a lone day a "1-day streak".
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if len(habitual) >= MIN_DAYS else None
+    if busiest and busiest[1] < 2:
+        busiest = None
+    streak = longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None
+    if streak and streak.days < 2:
+        streak = None
 
     # The diary comes in watched-date order and, within a day, in the export's own order of entries: of
     # three films logged on one evening, the first logged is the earlier milestone, whatever its title.
@@ -316,7 +322,7 @@ def _time(
         per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
         heatmap={day: n for day, n in days.items() if day.year == heatmap_year},
         backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
-        longest_streak=longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None,
+        longest_streak=streak,
         busiest_day=busiest,
         milestones=milestones,
     )

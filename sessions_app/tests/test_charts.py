@@ -17,22 +17,12 @@ def months(count: int) -> list[tuple[str, int]]:
 def test_sixty_months_draw_labels_spaced_by_at_least_their_width():
     labels = drawn(charts.columns(months(60), "Viewings per month"), "label")
 
-    assert [text for _, text in labels] == [
-        "2020-01",
-        "2020-06",
-        "2020-11",
-        "2021-04",
-        "2021-09",
-        "2022-02",
-        "2022-07",
-        "2022-12",
-        "2023-05",
-        "2023-10",
-        "2024-03",
-        "2024-08",
-    ]
-    for (x, text), (next_x, _) in itertools.pairwise(labels):
-        assert next_x - x >= charts.text_width(text) + charts.LABEL_GAP
+    # one in five, 47 units apart; the first is pushed in from the edge, so its neighbour 2020-06 gives way
+    expected = ["2020-01", "2020-11", "2021-04", "2021-09", "2022-02", "2022-07"]
+    expected += ["2022-12", "2023-05", "2023-10", "2024-03", "2024-08"]
+    assert [text for _, text in labels] == expected
+    for (x, text), (next_x, next_text) in itertools.pairwise(labels):
+        assert next_x - x >= (charts.text_width(text) + charts.text_width(next_text)) / 2 + charts.LABEL_GAP
 
 
 def test_a_few_months_label_every_bar_and_print_every_value():
@@ -49,6 +39,20 @@ def test_values_that_would_touch_are_left_to_the_table_not_thinned():
     assert drawn(svg, "value") == []
 
 
+def test_labels_at_the_ends_stay_inside_the_chart():
+    labels = drawn(charts.columns(months(24), "Viewings per month"), "label")
+    first, last = labels[0], labels[-1]
+
+    assert first[0] - charts.text_width(first[1]) / 2 >= 0
+    assert last[0] + charts.text_width(last[1]) / 2 <= charts.COLUMNS_WIDTH
+
+
+def test_two_years_are_two_columns_not_two_walls():
+    svg = charts.columns([("2023", 33), ("2024", 31)], "Viewings per year")
+
+    assert re.findall(r'<rect class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg) == ["48.0", "48.0"]
+
+
 def test_star_labels_are_measured_as_wide_glyphs():
     stars = ["½", "★", "★½", "★★", "★★½", "★★★", "★★★½", "★★★★", "★★★★½", "★★★★★"]
     labels = drawn(charts.columns([(s, 1) for s in stars], "Films per rating"), "label")
@@ -62,7 +66,7 @@ def test_star_labels_are_measured_as_wide_glyphs():
 def test_charts_scale_to_the_width_they_are_given():
     svg = charts.columns(months(3), "Viewings per month")
 
-    assert svg.startswith(f'<svg class="chart columns" viewBox="0 0 {charts.COLUMNS_WIDTH} 150"')
+    assert svg.startswith(f'<svg class="chart columns" viewBox="0 0 {charts.COLUMNS_WIDTH} 120"')
     assert "width=" not in svg.split(">")[0]  # the page's CSS sets the width: 100% of the column
 
 

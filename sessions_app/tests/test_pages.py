@@ -384,7 +384,7 @@ def test_too_few_dated_days_say_so_instead_of_a_streak(client):
 
     html = page(client, session).content.decode()
 
-    assert "Too few dated days for a streak or a busiest day yet." in html
+    assert "Too few dated days for a streak or a busiest day yet: a streak takes two days in a row" in html
     assert "Longest streak" not in html and "Busiest day" not in html
 
 

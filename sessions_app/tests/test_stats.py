@@ -95,6 +95,16 @@ def test_a_single_dated_day_makes_no_streak_and_no_busiest_day():
     assert time.per_month == [("2022-01", 3)]  # the viewings still count; only the day-based facts wait
 
 
+def test_one_film_a_day_on_days_apart_makes_no_streak_and_no_busiest_day():
+    session = make_session()
+    for i in range(5):
+        make_viewing(make_movie(session, f"Weekly {i}"), date(2022, 1, 3) + timedelta(days=7 * i))
+
+    time = stats.dashboard(session).time
+    assert (time.longest_streak, time.busiest_day) == (None, None)  # not "1 day in a row", not "1 film"
+    assert sum(n for _, n in time.per_weekday) == 5
+
+
 def test_it_breaks_a_streak_at_a_back_filled_day():
     session = make_session()
     for i in range(stats.BACKFILL_DAY_VIEWINGS):
@@ -298,5 +308,5 @@ def test_it_uses_a_fixed_number_of_queries(django_assert_num_queries):
         movie = make_movie(session, f"Film {i}", rating=3, film=make_film(genres=["Drama"], directors=[f"D{i % 3}"]))
         make_viewing(movie, date(2020, 1, 1) + timedelta(days=i))
 
-    with django_assert_num_queries(3):  # films, diary, facets
+    with django_assert_num_queries(4):  # films, diary, facets, the ranked people's photos
         stats.dashboard(session)
