@@ -58,7 +58,7 @@ def columns(rows: list[tuple[str, float]], title: str) -> SafeString:
     # Values are drawn only when every one fits over its own bar: a thinned run of values would read as totals.
     values_fit = _every(step, max(text_width(_number(value)) for _, value in rows)) == 1
     parts = []
-    drawn_to = -LABEL_GAP  # where the last label drawn ends
+    drawn_to: float = -LABEL_GAP  # where the last label drawn ends
     for i, (label, value) in enumerate(rows):
         x = i * step + (step - bar) / 2
         h = (height - top - bottom) * value / peak
