@@ -171,6 +171,7 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
         "form": explorer.form_context(session, request.GET),
         "top_billed": stats.TOP_BILLED,
+        "enrichment": enrichment.enrichment_state(session),
     }
     return render(request, "sessions_app/films.html", context)
 
@@ -184,7 +185,13 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     return render(
         request,
         "sessions_app/people.html",
-        {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED},
+        {
+            "session": session,
+            "kind": kind,
+            "page": page,
+            "top_billed": stats.TOP_BILLED,
+            "enrichment": enrichment.enrichment_state(session),
+        },
     )
 
 

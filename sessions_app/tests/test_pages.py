@@ -411,3 +411,22 @@ def test_a_finished_session_shows_its_tmdb_figures_without_so_far(client, tmdb_d
     assert "<dt>Hours watched</dt><dd>3</dd>" in html
     assert "so far" not in html
     assert "1 film without a known runtime not counted" in html
+
+
+def test_without_credentials_the_explorer_and_people_index_never_promise_what_will_not_come(client, settings):
+    settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""
+    session = make_session(status=Session.Status.COMPLETED)
+    make_movie(session, "Heat", year=1995)  # pending for good: nothing will look it up
+
+    films = page(client, session, "films/").content.decode()
+    people = page(client, session, "people/director/").content.decode()
+
+    assert "Pending" not in films and '<span class="status">' not in films
+    assert enrichment.ENRICHMENT_OFF in people and "once your films are identified" not in people
+
+
+def test_while_enriching_the_explorer_marks_films_not_yet_identified(client, tmdb_double):
+    session = make_session(status=Session.Status.ENRICHING)
+    make_movie(session, "Heat", year=1995)
+
+    assert '<span class="status">Pending</span>' in page(client, session, "films/").content.decode()
