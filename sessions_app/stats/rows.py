@@ -44,7 +44,7 @@ class MovieRow:
 
 @dataclass
 class Diary:
-    """Diary entries in watched-date order, one list per column. Thirty thousand entries are then a few lists
+    """Diary entries in watched-date order (within a day, the export's own order), one list per column. Thirty thousand entries are then a few lists
     of plain values, not thirty thousand objects that the garbage collector tracks and, once they outlive a
     young collection, re-scans in every full collection of the process (hundreds of ms in a large one)."""
 
@@ -135,7 +135,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
 
 
 def load_diary(session: Session) -> Diary:
-    """The session's diary in date order. Dates, ratings and tags come as plain text and integers: the
+    """The session's diary in date order, entries of one day in the export's order. Dates, ratings and tags come as plain text and integers: the
     ORM's per-value converters (SQLite dates and decimals, JSON) cost more than the query on 30,000 rows."""
     rows = (
         session.viewings.annotate(
