@@ -234,8 +234,8 @@ class Viewing(models.Model):
             )
         ]
         indexes = [
-            # timeline statistics scan a session's diary by date
-            models.Index(fields=["session", "watched_date"], name="viewing_session_date"),
+            # timeline statistics scan a session's diary by date, and a day's entries in the export's order
+            models.Index(fields=["session", "watched_date", "diary_row"], name="viewing_session_date_row"),
         ]
 
     def __str__(self) -> str:

@@ -202,7 +202,7 @@ def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
     movie = stats.vocabulary.movie_of(session, movie_id)
     if movie is None:
         raise Http404("No such film in this upload.")
-    viewings = movie.viewings.order_by("watched_date", "id")
+    viewings = movie.viewings.order_by("watched_date", "diary_row", "id")  # as the diary lists them
     return render(
         request,
         "sessions_app/film.html",
