@@ -104,6 +104,7 @@ def viewing_fields(v: ViewingRecord) -> dict:
         "rewatch": v.rewatch,
         "tags": v.tags,
         "review": v.review,
+        "diary_row": v.row,
     }
 
 

@@ -229,17 +229,19 @@ class Viewing(models.Model):
     rewatch = models.BooleanField(default=False)
     tags = models.JSONField(default=list, blank=True)
     review = models.TextField(blank=True)
+    # Its row in the export (diary.csv, then reviews.csv): Letterboxd's own order of entries logged on one day.
+    diary_row = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["watched_date", "id"]
+        ordering = ["watched_date", "diary_row", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "entry_uri"], condition=~Q(entry_uri=""), name="viewing_unique_entry_uri"
             )
         ]
         indexes = [
-            # timeline statistics scan a session's diary by date
-            models.Index(fields=["session", "watched_date"], name="viewing_session_date"),
+            # timeline statistics scan a session's diary by date, and a day's entries in the export's order
+            models.Index(fields=["session", "watched_date", "diary_row"], name="viewing_session_date_row"),
         ]
 
     def __str__(self) -> str:

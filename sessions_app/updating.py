@@ -150,7 +150,9 @@ def _load_diary(session: Session, films: Pairs) -> tuple[int, int]:
                 stale.append(pk)  # edited: written afresh
             else:
                 added += 1
-            fresh.append({"session_id": session.pk, **dict(zip(COMPARED, entry, strict=True))})
+            fresh.append(
+                {"session_id": session.pk, "diary_row": viewing.row, **dict(zip(COMPARED, entry, strict=True))}
+            )
     removed = [pk for entries in held.values() for pk, _ in entries]
     _delete(Viewing, stale + removed)  # first: an edited entry keeps its URI, which is unique in a session
     bulk_insert(Viewing, fresh)

@@ -7,6 +7,7 @@ app_name = "sessions_app"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("demo/sample/", views.demo_sample, name="demo_sample"),
     path("s/<uuid:public_id>/", views.session_page, name="session"),
     path("s/<uuid:public_id>/upload/", views.upload_into, name="upload"),
     path("s/<uuid:public_id>/kinds/", views.kinds_switch, name="kinds"),

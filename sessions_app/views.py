@@ -6,6 +6,8 @@ Every page works without JavaScript; htmx only replaces a full-page refresh by a
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
+from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
@@ -41,6 +43,8 @@ TMDB_REFERENCE_RE = re.compile(
     r"^(?:(?:https?://)?(?:www\.)?themoviedb\.org)?/?(?:(?P<media_type>movie|tv)/)?(?P<tmdb_id>\d+)(?:-[^/?#]*)?/?(?:[?#].*)?$"
 )
 POLLING = (Session.Status.PROCESSING, Session.Status.ENRICHING)
+# The export the demo's home page offers in one click: a made-up viewer's CSVs, as Letterboxd writes them.
+SAMPLE_EXPORT = Path(__file__).resolve().parent / "demo" / "sample-export"
 
 
 def parse_tmdb_reference(text: str) -> tuple[int, str] | None:
@@ -74,6 +78,21 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("sessions_app:session", public_id=session.public_id)
     return render(request, "sessions_app/home.html", {**context, "error": error}, status=400)
+
+
+@require_http_methods(["POST"])
+@throttled("uploads")
+def demo_sample(request: HttpRequest) -> HttpResponse:
+    """Demo mode only: the bundled sample export, imported as a new session like any upload."""
+    if not settings.LBSTATS_DEMO:
+        raise Http404("The sample export is offered in demo mode only.")
+    with ExitStack() as files:
+        uploads = [
+            (path.name, files.enter_context(path.open("rb")), path.stat().st_size)
+            for path in sorted(SAMPLE_EXPORT.rglob("*.csv"))
+        ]
+        session = import_upload(uploads)
+    return redirect("sessions_app:session", public_id=session.public_id)
 
 
 @require_safe
@@ -169,6 +188,7 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
         "form": explorer.form_context(session, request.GET),
         "top_billed": stats.TOP_BILLED,
+        "enrichment": enrichment.enrichment_state(session),
     }
     return render(request, "sessions_app/films.html", context)
 
@@ -182,7 +202,13 @@ def people(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     return render(
         request,
         "sessions_app/people.html",
-        {"session": session, "kind": kind, "page": page, "top_billed": stats.TOP_BILLED},
+        {
+            "session": session,
+            "kind": kind,
+            "page": page,
+            "top_billed": stats.TOP_BILLED,
+            "enrichment": enrichment.enrichment_state(session),
+        },
     )
 
 
@@ -193,7 +219,7 @@ def film(request: HttpRequest, public_id: UUID, movie_id: int) -> HttpResponse:
     movie = stats.vocabulary.movie_of(session, movie_id)
     if movie is None:
         raise Http404("No such film in this upload.")
-    viewings = movie.viewings.order_by("watched_date", "id")
+    viewings = movie.viewings.order_by("watched_date", "diary_row", "id")  # as the diary lists them
     return render(
         request,
         "sessions_app/film.html",

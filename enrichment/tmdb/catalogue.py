@@ -1130,3 +1130,40 @@ def synthetic_catalogue(n: int, seed: int = 0) -> Catalogue:
 def letterboxd_rows(catalogue: Catalogue) -> list[tuple[str, int | None]]:
     """The (Name, Year) a Letterboxd export would hold for every film of the catalogue."""
     return [(m.title, m.primary_year) for m in catalogue.movies.values()]
+
+
+# Demo mode: ids of the films the double makes up for titles it does not know, above every other id.
+DEMO_IDS_FROM = 20_000_000
+DEMO_IDS = 10_000_000
+_DEMO_PEOPLE = tuple(f"{first} {last}" for first in _FIRST_NAMES for last in _LAST_NAMES)
+
+
+def demo_film(title: str, year: int | None) -> CatalogueMovie:
+    """A made-up film of that title and year, the same every time: everything about it is drawn from a
+    generator seeded with the title and year (crc32, stable across processes, unlike hash()). A title given
+    without a year gets a year from the same seed. Its vote count is high enough for the first search to
+    settle, so a demo identifies each film with one search and one details request.
+
+    Directors and actors come from a pool of 120 names, so a demo library of a few hundred films has people
+    who recur, as real ones do."""
+    seed = zlib.crc32(f"{title}|{year}".encode())
+    rng = random.Random(seed)
+    year = year or rng.randint(1950, 2024)
+    language = rng.choice(tuple(LANGUAGES)[:12])
+    country = rng.choice(tuple(COUNTRIES))
+    return _m(
+        DEMO_IDS_FROM + seed % DEMO_IDS,
+        title,
+        f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        original_language=language,
+        popularity=round(rng.uniform(0.5, 60), 2),
+        vote_count=rng.randint(200, 20000),
+        vote_average=round(rng.uniform(4, 8.8), 1),
+        runtime=rng.randint(75, 180),
+        genre_ids=rng.sample(tuple(g for g in MOVIE_GENRES if g != 10770), rng.randint(1, 3)),
+        countries=rng.sample(tuple(COUNTRIES), 2) if rng.random() < 0.3 else [country],
+        languages=[language],
+        crew=[(d, "Director") for d in rng.sample(_DEMO_PEOPLE, rng.choice((1, 1, 1, 2)))],
+        cast=[(a, f"Role {k + 1}") for k, a in enumerate(rng.sample(_DEMO_PEOPLE, rng.randint(4, 8)))],
+        overview=f"A made-up film for lbstats' demo: TMDB was not asked about {title}.",
+    )

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, builtin_catalogue
+from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, CatalogueMovie, builtin_catalogue, demo_film
 from .images import WIDTHS, picture
 
 FAULT_KINDS = ("500", "503", "drop", "stall", "truncate")
@@ -87,6 +87,9 @@ class DoubleConfig:
     fault_rate: float = 0.0  # share of admitted requests that get one of `faults`
     faults: tuple[str, ...] = FAULT_KINDS
     stall_seconds: float = 30.0  # a "stall" holds the request this long, then drops it
+    # Demo mode: a film search for a title the catalogue does not know answers a made-up film of that title
+    # and year (`catalogue.demo_film`), so a person's own export is identified in seconds.
+    demo: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faults", tuple(self.faults))
@@ -113,6 +116,7 @@ class TmdbDouble:
         self._config = DoubleConfig(**config)
         self._lock = threading.Lock()
         self._random = random.Random(seed)
+        self._demo_films: dict[int, CatalogueMovie] = {}
         self._window: deque[float] = deque()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -248,13 +252,27 @@ class TmdbDouble:
         return {**CONFIGURATION, "images": images}
 
     def _search_movie(self, params: dict[str, str]) -> tuple[int, Any]:
+        query = params.get("query", "")
+        year = _int_or_none(params.get("primary_release_year")) or _int_or_none(params.get("year"))
         found = self.catalogue.search_movies(
-            params.get("query", ""),
+            query,
             year=_int_or_none(params.get("year")),
             primary_release_year=_int_or_none(params.get("primary_release_year")),
             include_adult=params.get("include_adult", "false").lower() == "true",
         )
+        # Only titles the catalogue knows in no year are made up: its own films, and the hard cases, keep
+        # their answers.
+        if self.config.demo and query.strip() and not found and not self.catalogue.search_movies(query):
+            found = [self._demo_film(query.strip(), year)]
         return _page_of([m.search_item() for m in found], params)
+
+    def _demo_film(self, title: str, year: int | None) -> CatalogueMovie:
+        film = demo_film(title, year)
+        with self._lock:  # kept for its details request, which names only the id
+            return self._demo_films.setdefault(film.id, film)
+
+    def _movie(self, tmdb_id: int) -> CatalogueMovie | None:
+        return self.catalogue.movies.get(tmdb_id) or self._demo_films.get(tmdb_id)
 
     def _search_tv(self, params: dict[str, str]) -> tuple[int, Any]:
         found = self.catalogue.search_series(
@@ -299,7 +317,7 @@ IMAGE_PATH = re.compile(r"/t/p/(?P<size>[a-z0-9]+)(?P<path>/[\w.-]+)")
 Route = Callable[[TmdbDouble, re.Match[str], dict[str, str]], tuple[int, Any]]
 ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("search_movie", re.compile(r"/3/search/movie"), lambda d, m, p: d._search_movie(p)),
-    ("movie", re.compile(r"/3/movie/(\d+)"), lambda d, m, p: d._details(d.catalogue.movies.get(int(m[1])), p)),
+    ("movie", re.compile(r"/3/movie/(\d+)"), lambda d, m, p: d._details(d._movie(int(m[1])), p)),
     ("search_tv", re.compile(r"/3/search/tv"), lambda d, m, p: d._search_tv(p)),
     ("tv", re.compile(r"/3/tv/(\d+)"), lambda d, m, p: d._details(d.catalogue.series.get(int(m[1])), p)),
     ("configuration", re.compile(r"/3/configuration"), lambda d, m, p: (200, d._configuration())),

@@ -208,6 +208,7 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
     # diary rows without a URI that no review has joined yet, by what a review row repeats of them
     unjoined: dict[tuple, list[ViewingRecord]] = defaultdict(list)
     reviews_without_diary = 0
+    row = 0  # entries in the export's order, diary.csv first
     for name in ("diary.csv", "reviews.csv"):
         if name not in tables:
             continue
@@ -250,7 +251,9 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
                 rewatch=rewatch,
                 tags=entry_tags,
                 review=reviews[i] if name == "reviews.csv" else "",
+                row=row,
             )
+            row += 1
             film.viewings.append(viewing)
             film.watched = True
             if uri:

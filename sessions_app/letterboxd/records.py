@@ -32,6 +32,9 @@ class ViewingRecord:
     rewatch: bool
     tags: list[str]
     review: str = ""
+    # The entry's place in the export: its row in diary.csv, then reviews.csv. Letterboxd writes entries in
+    # the order they were logged, so this breaks ties between entries watched on one day.
+    row: int = 0
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     FloatField,
     Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -25,12 +26,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber
 
-from enrichment.models import FilmFacet
+from enrichment.models import Film, FilmFacet
 
 from ..models import Session
 from .definitions import COUNTED_FACETS_Q, LEFT_OUT_FROM_FACETS, LIBRARY_FROM_FACETS, RUNTIME_BUCKETS, Scope
 from .rows import MovieRow
 
+PEOPLE = (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR)  # the rankings drawn with a photo per person
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
 RATED_TOP = 10
 # Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
@@ -51,6 +53,7 @@ class Group:
     rated: int = 0
     rating_sum: Decimal = Decimal(0)
     score: float | None = None  # Bayesian average, set by rank()
+    picture: str = ""  # a person's TMDB photo (profile path); "" for other groups and people without one
 
     @property
     def average(self) -> float | None:
@@ -143,7 +146,32 @@ def facet_rankings(session: Session, mean: float | None, leave_out: bool = False
         rankings[kind] = Ranking(
             Scope.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind
         )
+    _add_photos([g for kind in PEOPLE for g in rankings[kind].groups + rankings[kind].highest_rated])
     return rankings
+
+
+def _add_photos(people: list[Group]) -> None:
+    """Each ranked person's photo, as TMDB gave it in a film's credits (the same in all their films): one
+    credited film per person, found through the facets, and those films' credit lists: one query, for the
+    few dozen people a dashboard shows, whatever the library's size."""
+    keys = {g.key for g in people}
+    if not keys:
+        return
+    one_film = (
+        FilmFacet.objects.filter(kind__in=PEOPLE, key__in=keys)
+        .values("key")
+        .annotate(film=Min("film"))
+        .values("film")
+        .order_by()
+    )
+    photos: dict[str, str] = {}
+    for cast, directors in Film.objects.filter(pk__in=one_film).values_list("cast", "directors"):
+        for credit in (cast or []) + (directors or []):
+            key = str(credit.get("id"))
+            if key in keys and credit.get("profile_path"):
+                photos.setdefault(key, credit["profile_path"])
+    for g in people:
+        g.picture = photos.get(g.key, "")
 
 
 def people_index(session: Session, kind: str) -> QuerySet:

@@ -21,7 +21,7 @@ from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
 from .definitions import COUNTED_FACETS_Q, Scope
 from .rankings import Group
 from .rows import MovieRow, load_diary, load_movies
-from .sections import Dashboard, FilmRef
+from .sections import Dashboard, FilmRef, Milestone
 from .vocabulary import photo
 
 TOP_FILMS = 10  # highest rated films of the review, as posters
@@ -61,7 +61,7 @@ class Review:
     countries: list[Group] = field(default_factory=list)
     busiest_month: tuple[str, int] | None = None  # ("March 2024", viewings)
     busiest_weekday: tuple[str, int] | None = None  # ("Saturday", viewings), back-filled days left out
-    milestones: list = field(default_factory=list)  # the dashboard's (n, date, film) reached in the year
+    milestones: list[Milestone] = field(default_factory=list)  # the dashboard's, reached in the year
 
     @property
     def basis(self) -> Scope:
@@ -117,7 +117,7 @@ def year_review(session: Session, year: int | None) -> Review:
     ]
     review.busiest_month = _busiest(d.time.per_month, _month_name)
     review.busiest_weekday = _busiest(d.time.per_weekday, WEEKDAYS.__getitem__)
-    review.milestones = [m for m in d.time.milestones if year is None or m[1].year == year]
+    review.milestones = [m for m in d.time.milestones if year is None or m.day.year == year]
     return review
 
 

@@ -76,6 +76,14 @@ class BackfilledDay:
 
 
 @dataclass
+class Milestone:
+    number: int  # the diary's nth distinct film
+    day: date
+    film: FilmRef
+    backfilled: bool  # the day is a back-fill: the date is a placeholder, not when the film was seen
+
+
+@dataclass
 class Streak:
     days: int
     start: date
@@ -93,7 +101,7 @@ class Time:
     backfilled: list[BackfilledDay]  # within the scope
     longest_streak: Streak | None  # back-filled days do not count
     busiest_day: tuple[date, int] | None  # back-filled days do not count
-    milestones: list[tuple[int, date, FilmRef]]  # whole diary
+    milestones: list[Milestone]  # whole diary
 
 
 @dataclass
@@ -277,15 +285,24 @@ def _time(
     for day, n in habitual.items():
         weekday[day.weekday()] += n
     heatmap_year = year or (years[-1] if years else None)
-    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak.
+    # One dated day (a placeholder date, or a diary begun yesterday) makes neither a busiest day nor a streak;
+    # nor does a diary of one film a day make its first day the "busiest", or a lone day a "1-day streak".
     busiest = min(habitual.items(), key=lambda item: (-item[1], item[0])) if len(habitual) >= MIN_DAYS else None
+    if busiest and busiest[1] < 2:
+        busiest = None
+    streak = longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None
+    if streak and streak.days < 2:
+        streak = None
 
-    milestones, seen = [], set()
+    # The diary comes in watched-date order and, within a day, in the export's own order of entries: of
+    # three films logged on one evening, the first logged is the earlier milestone, whatever its title.
+    milestones: list[Milestone] = []
+    seen: set[int] = set()
     for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
         if watched and movie_id not in seen:
             seen.add(movie_id)
             if len(seen) in MILESTONES:
-                milestones.append((len(seen), watched, film_ref(movies[movie_id])))
+                milestones.append(Milestone(len(seen), watched, film_ref(movies[movie_id]), watched in backfilled))
                 if len(seen) == MILESTONES[-1]:
                     break
 
@@ -300,7 +317,7 @@ def _time(
         per_weekday=[(name, weekday[i]) for i, name in enumerate(WEEKDAYS)],
         heatmap={day: n for day, n in days.items() if day.year == heatmap_year},
         backfilled=sorted((b for b in backfilled.values() if b.day in per_day), key=lambda b: b.day),
-        longest_streak=longest_streak(set(habitual)) if len(habitual) >= MIN_DAYS else None,
+        longest_streak=streak,
         busiest_day=busiest,
         milestones=milestones,
     )

@@ -326,7 +326,7 @@ def test_it_uploads_enriches_shows_and_fixes_films_in_a_browser(
     screenshot(tab, "dashboard")
 
     # A director's name opens their page: their films as posters, counted as the dashboard counts them.
-    link = tab.locator("#directors table.groups tbody a").first
+    link = tab.locator("#directors ol.people-ranking a").first
     director = link.inner_text()
     link.click()
     tab.wait_for_url(re.compile(r"/people/director/[^/]+/$"))

@@ -324,7 +324,8 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     small, large = build(5), build(200)
     for session in (small, large):
         cache.clear()
-        with django_assert_num_queries(6):  # session, progress counts, cache version and stats.dashboard's three
+        # session, progress counts, cache version and stats.dashboard's four (the ranked people's photos the last)
+        with django_assert_num_queries(7):
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 199" in page(client, large, "films/", q="Film 199").content.decode()
@@ -383,5 +384,49 @@ def test_too_few_dated_days_say_so_instead_of_a_streak(client):
 
     html = page(client, session).content.decode()
 
-    assert "Too few dated days for a streak or a busiest day yet." in html
+    assert "Too few dated days for a streak or a busiest day yet: a streak takes two days in a row" in html
     assert "Longest streak" not in html and "Busiest day" not in html
+
+
+def test_tmdb_figures_of_a_half_identified_session_show_so_far_with_how_many_films_are_identified(client, tmdb_double):
+    session = make_session(status=Session.Status.ENRICHING)
+    make_movie(session, "Heat", film=make_film(runtime=170, genres=["Crime"], directors=["Michael Mann"]))
+    make_movie(session, "Alien", film=make_film(runtime=117, genres=["Horror"], directors=["Ridley Scott"]))
+    make_movie(session, "Zodiac")  # still pending
+    make_movie(session, "Memento")  # still pending
+
+    html = page(client, session).content.decode()
+    hours = re.search(r"<dt>Hours watched</dt><dd>(\d+)</dd><dd class=\"note so-far\">([^<]+)</dd>", html)
+    assert hours and hours.groups() == ("5", "so far — 2 of 4 films identified")  # 287 minutes
+    assert html.count('class="note so-far"') == 3  # hours, what you watch, people
+    assert "without a known runtime" not in html  # the pending films are not "without a runtime" yet
+
+
+def test_a_finished_session_shows_its_tmdb_figures_without_so_far(client, tmdb_double):
+    session = make_session(status=Session.Status.COMPLETED)
+    make_movie(session, "Heat", film=make_film(runtime=170))
+    make_movie(session, "Obscure", match_status=MatchStatus.NOT_FOUND)
+
+    html = page(client, session).content.decode()
+    assert "<dt>Hours watched</dt><dd>3</dd>" in html
+    assert "so far" not in html
+    assert "1 film without a known runtime not counted" in html
+
+
+def test_without_credentials_the_explorer_and_people_index_never_promise_what_will_not_come(client, settings):
+    settings.TMDB_READ_TOKEN = settings.TMDB_API_KEY = ""
+    session = make_session(status=Session.Status.COMPLETED)
+    make_movie(session, "Heat", year=1995)  # pending for good: nothing will look it up
+
+    films = page(client, session, "films/").content.decode()
+    people = page(client, session, "people/director/").content.decode()
+
+    assert "Pending" not in films and '<span class="status">' not in films
+    assert enrichment.ENRICHMENT_OFF in people and "once your films are identified" not in people
+
+
+def test_while_enriching_the_explorer_marks_films_not_yet_identified(client, tmdb_double):
+    session = make_session(status=Session.Status.ENRICHING)
+    make_movie(session, "Heat", year=1995)
+
+    assert '<span class="status">Pending</span>' in page(client, session, "films/").content.decode()

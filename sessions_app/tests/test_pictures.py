@@ -60,3 +60,34 @@ def test_the_dashboard_shows_your_highest_rated_and_each_year_as_posters(client:
     assert "Your highest rated" in all_time and [t.strip() for t in tiles.findall(all_time)] == ["Heat", "Alien"]
     assert 'src="https://images.example/t/p/w185/heat.jpg"' in all_time and 'alt="Poster of Heat"' in all_time
     assert "Your 2021 in posters" in year and [t.strip() for t in tiles.findall(year)] == ["Alien", "Heat"]
+
+
+def test_the_dashboards_people_rankings_show_each_persons_photo(client: Client, tmdb_double):
+    session = enrich_now(imported([("Suspiria", 2018)]))
+    html = client.get(f"/s/{session.public_id}/").content.decode()
+
+    def photos(anchor: str) -> list[tuple[str, str, str]]:
+        section = html.split(f'id="{anchor}"')[1].split("</section>")[0]
+        return re.findall(
+            r'<img class="headshot" src="([^"]+)" srcset="([^"]+)"[^>]*alt="Photo of ([^"]+)" loading="lazy"', section
+        )
+
+    base = tmdb_double.image_base
+    assert [name for _, _, name in photos("directors")] == ["Luca Guadagnino"]
+    assert [name for _, _, name in photos("actors")] == [
+        "Dakota Johnson",
+        "Mia Goth",
+        "Tilda Swinton",
+    ]  # one film each: by name
+    src, srcset, _ = photos("directors")[0]
+    assert src.startswith(f"{base}w185/") and f"{base}w45/" in srcset and "185w" in srcset
+
+
+def test_a_ranked_person_without_a_photo_gets_a_placeholder_with_their_initial(client: Client, settings):
+    settings.TMDB_READ_TOKEN = "token"  # enrichment on: the people section is shown
+    session = make_session()
+    make_movie(session, "Obscure", film=make_film(directors=["Zelda Nobody"]))
+    html = client.get(f"/s/{session.public_id}/").content.decode()
+    section = html.split('id="directors"')[1].split("</section>")[0]
+    assert '<span class="headshot placeholder" aria-hidden="true">Z</span>' in section
+    assert "<img" not in section

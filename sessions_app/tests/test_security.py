@@ -350,7 +350,9 @@ def test_every_page_gets_a_csp_it_can_live_with(csp_client, session):
         ],
     )
     expected = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://image.tmdb.org; "
+        "default-src 'self'; script-src 'self'; "
+        "style-src 'self' 'unsafe-hashes' 'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='; "
+        "img-src 'self' data: https://image.tmdb.org; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
     for path in ["/", "/about/", *page_paths(session)]:

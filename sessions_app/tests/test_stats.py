@@ -2,8 +2,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from sessions_app import stats
+from sessions_app.importing import import_upload
+from sessions_app.tests.exports import Export
 from sessions_app.tests.factories import make_film, make_movie, make_session, make_viewing
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,16 @@ def test_a_single_dated_day_makes_no_streak_and_no_busiest_day():
     assert time.per_month == [("2022-01", 3)]  # the viewings still count; only the day-based facts wait
 
 
+def test_one_film_a_day_on_days_apart_makes_no_streak_and_no_busiest_day():
+    session = make_session()
+    for i in range(5):
+        make_viewing(make_movie(session, f"Weekly {i}"), date(2022, 1, 3) + timedelta(days=7 * i))
+
+    time = stats.dashboard(session).time
+    assert (time.longest_streak, time.busiest_day) == (None, None)  # not "1 day in a row", not "1 film"
+    assert sum(n for _, n in time.per_weekday) == 5
+
+
 def test_it_breaks_a_streak_at_a_back_filled_day():
     session = make_session()
     for i in range(stats.BACKFILL_DAY_VIEWINGS):
@@ -112,10 +125,42 @@ def test_it_marks_the_first_and_hundredth_film_as_milestones():
     make_viewing(movies[0], start + timedelta(days=50), rewatch=True)  # a rewatch is not a new film
 
     milestones = stats.dashboard(session).time.milestones
-    assert [(n, day, film.title) for n, day, film in milestones] == [
+    assert [(m.number, m.day, m.film.title) for m in milestones] == [
         (1, start, "Film 000"),
         (100, start + timedelta(days=99), "Film 099"),
     ]
+
+
+def test_milestones_on_one_day_follow_the_diarys_own_order_and_say_when_the_day_was_back_filled(client):
+    # Logged in the order Zodiac, Alien, Memento on one evening; watched.csv (and the titles) order them otherwise.
+    first_day, placeholder = date(2019, 1, 1), date(2020, 1, 1)
+    export = Export()
+    export.add(
+        "watched.csv", *[["2019-01-01", t, 2000, f"https://boxd.it/{t}"] for t in ("Alien", "Memento", "Zodiac")]
+    )
+    export.add(
+        "diary.csv",
+        *[
+            ["2019-01-01", t, 2000, f"https://boxd.it/e-{t}", "", "", "", first_day]
+            for t in ("Zodiac", "Alien", "Memento")
+        ],
+    )
+    for i in range(86):  # films 4 to 89, one a day
+        day = first_day + timedelta(days=1 + i)
+        export.add("diary.csv", [day, f"Daily {i:02}", 2001, f"https://boxd.it/d{i}", "", "", "", day])
+    # Twelve films entered from memory under one placeholder date, logged in the order Batch 11 … Batch 00:
+    # the 100th distinct film is the eleventh of them, Batch 01.
+    for i in reversed(range(12)):
+        export.add("diary.csv", ["2020-02-01", f"Batch {i:02}", 2002, f"https://boxd.it/b{i}", "", "", "", placeholder])
+    session = import_upload(export.zip_upload())
+
+    milestones = stats.dashboard(session).time.milestones
+    assert [(m.number, m.day, m.film.title, m.backfilled) for m in milestones] == [
+        (1, first_day, "Zodiac", False),
+        (100, placeholder, "Batch 01", True),
+    ]
+    page = client.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
+    assert page.count("a back-filled day: the date is when the diary was filled in") == 1
 
 
 def test_it_counts_rewatches_and_most_rewatched_films():
@@ -263,5 +308,5 @@ def test_it_uses_a_fixed_number_of_queries(django_assert_num_queries):
         movie = make_movie(session, f"Film {i}", rating=3, film=make_film(genres=["Drama"], directors=[f"D{i % 3}"]))
         make_viewing(movie, date(2020, 1, 1) + timedelta(days=i))
 
-    with django_assert_num_queries(3):  # films, diary, facets
+    with django_assert_num_queries(4):  # films, diary, facets, the ranked people's photos
         stats.dashboard(session)

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--stall-seconds", type=float, default=30.0)
         parser.add_argument("--synthetic", type=int, default=0, help="add N synthetic films to the built-in ones")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--demo", action="store_true", help="answer any unknown title with a made-up film of that title and year"
+        )
         parser.add_argument("--api-key", default="double-api-key")
         parser.add_argument("--read-token", default="double-read-token")
 
@@ -40,9 +43,11 @@ class Command(BaseCommand):
             fault_rate=options["fault_rate"],
             faults=tuple(f for f in options["faults"].split(",") if f),
             stall_seconds=options["stall_seconds"],
+            demo=options["demo"],
         )
         with double:
-            self.stdout.write(f"TMDB double serving {len(catalogue.movies)} films at {double.url}")
+            made_up = " (and a made-up film for any other title: demo mode)" if options["demo"] else ""
+            self.stdout.write(f"TMDB double serving {len(catalogue.movies)} films{made_up} at {double.url}")
             self.stdout.write("Point lbstats at it with:")
             self.stdout.write(f"  export TMDB_API_URL={double.url}")
             self.stdout.write(f"  export TMDB_READ_TOKEN={double.config.read_token}")
