@@ -299,7 +299,7 @@ class CollectionQuerySet(models.QuerySet["Collection"]):
         """Claim the fetch of the collections among `collection_ids` that no one has fetched or is fetching:
         each is fetched once system-wide. A claim expires like a film's lease, so a crashed worker loses none."""
         now = timezone.now()
-        self.bulk_create([Collection(tmdb_id=i) for i in collection_ids], ignore_conflicts=True)
+        self.bulk_create([self.model(tmdb_id=i) for i in collection_ids], ignore_conflicts=True)
         open_ids = self.filter(tmdb_id__in=collection_ids, fetched_at=None).filter(
             models.Q(claimed_until=None) | models.Q(claimed_until__lt=now)
         )

@@ -21,7 +21,7 @@ from ..models import Session
 from .sections import Dashboard, dashboard
 
 DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
-KEY_PREFIX = "lbstats:dashboard:v3"
+KEY_PREFIX = "lbstats:dashboard:v4"
 
 
 def dashboard_key(session: Session, year: int | None = None) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Trim
 
-from enrichment.models import FilmFacet
+from enrichment.models import FilmFacet, Gender
 
 from ..models import Movie, Viewing
 
@@ -160,6 +160,63 @@ def runtime_q(low: int) -> Q:
 
 IDENTIFIED_Q = Q(film__isnull=False, match_status__in=Movie.IDENTIFIED)
 RATED_Q = Q(rating__isnull=False)
+
+# What only TMDB's details carry, which films identified before lbstats asked for it lack until re-enriched:
+# a film can have no keyword, writer or studio on TMDB too (Love, Death & Robots names no writer).
+DETAIL_KINDS = (
+    FilmFacet.Kind.KEYWORD,
+    FilmFacet.Kind.WRITER,
+    FilmFacet.Kind.COMPOSER,
+    FilmFacet.Kind.CINEMATOGRAPHER,
+    FilmFacet.Kind.EDITOR,
+    FilmFacet.Kind.STUDIO,
+)
+
+# the explorer's "TMDB gave no ..." filter: the detail kinds, and films in no collection
+MISSING_KINDS = (*DETAIL_KINDS, FilmFacet.Kind.COLLECTION)
+
+
+def missing_q(kind: str) -> Q:
+    """Identified films with no facet of this kind: the "N films without this data" of a section."""
+    return IDENTIFIED_Q & ~Q(Exists(FilmFacet.objects.filter(kind=kind, film=OuterRef("film"))))
+
+
+class DirectedBy(StrEnum):
+    """Who directed a film, from TMDB's gender of its directors (a series': its creators). Never guessed: a film
+    with a director TMDB has no gender for, and no woman among the others, is unknown, as is one naming nobody."""
+
+    WOMEN = "women"  # at least one director is a woman: Everything Everywhere All at Once would not count,
+    # Portrait of a Lady on Fire (Céline Sciamma) does
+    NOT_WOMEN = "not_women"  # every director known, none a woman
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            DirectedBy.WOMEN: "Directed by a woman",
+            DirectedBy.NOT_WOMEN: "No woman among the directors",
+            DirectedBy.UNKNOWN: "Directors’ gender unknown",
+        }[self]
+
+
+def directed_by(genders: list[int]) -> DirectedBy:
+    """The category of an identified film from its directors' genders (the dashboard's side of `directed_by_q`)."""
+    if Gender.FEMALE in genders:
+        return DirectedBy.WOMEN
+    if not genders or Gender.UNKNOWN in genders:
+        return DirectedBy.UNKNOWN
+    return DirectedBy.NOT_WOMEN
+
+
+def directed_by_q(category: DirectedBy) -> Q:
+    directors = FilmFacet.objects.filter(kind=FilmFacet.Kind.DIRECTOR, film=OuterRef("film"))
+    women = Q(Exists(directors.filter(gender=Gender.FEMALE)))
+    unknown = ~Q(Exists(directors)) | Q(Exists(directors.filter(gender=Gender.UNKNOWN)))
+    if category == DirectedBy.WOMEN:
+        return IDENTIFIED_Q & women
+    if category == DirectedBy.UNKNOWN:
+        return IDENTIFIED_Q & ~women & unknown
+    return IDENTIFIED_Q & ~women & ~unknown
 
 
 def explorer_query(scope: str, *pairs: object) -> str:

@@ -14,11 +14,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain
 
+from django.utils import timezone
+
 from enrichment.models import FilmFacet
 
 from ..letterboxd import RATINGS
 from ..models import Session
 from .definitions import Scope, stars
+from .depth import Depth, depth
 from .rankings import (
     TOP,
     Ranking,
@@ -151,6 +154,7 @@ class Dashboard:
     longest: list[FilmRef] = field(default_factory=list)
     # all time: your highest rated films (value = rating); a year: every film of the year's diary, first seen first
     posters: list[FilmRef] = field(default_factory=list)
+    depth: Depth | None = None  # the sections from TMDB's details (`depth`)
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
@@ -185,6 +189,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         shortest=[_ref(m, m.runtime) for m in timed[:5]],
         longest=[_ref(m, m.runtime) for m in timed[::-1][:5]],
         posters=_posters(library, scoped, movies, year),
+        depth=depth(session, facets, movies, diary, timezone.localdate()),
     )
 
 
