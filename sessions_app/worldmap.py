@@ -67,12 +67,22 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
 
 
 def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
-    """A closed ring from its arcs; index ~i is arc i walked backwards. Consecutive arcs share an end point."""
+    """A closed ring from its arcs; index ~i is arc i walked backwards. Consecutive arcs share an end point.
+
+    A ring that crosses the antimeridian (Fiji's Vanua Levu, Russia's Chukotka) goes on past 180° rather than
+    jumping back to -180°, which would draw a band across the whole map; the SVG's frame clips what lies beyond."""
     points: list[tuple[float, float]] = []
     for index in indexes:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
         points.extend(arc[1:] if points else arc)
-    return points
+    unwrapped, shift = points[:1], 0.0
+    for (before, _), (lon, lat) in zip(points, points[1:], strict=False):
+        if lon - before > 180:
+            shift -= 360
+        elif before - lon > 180:
+            shift += 360
+        unwrapped.append((lon + shift, lat))
+    return unwrapped
 
 
 def alpha_2(numeric: str | None, name: str) -> str:
@@ -87,25 +97,29 @@ def atlas(path: Path) -> Atlas:
     """The atlas at `path` decoded and projected into SVG paths: once per process."""
     topology = json.loads(path.read_text())
     arcs = decode_arcs(topology)
-    left, top = natural_earth(-180, 90)[0], natural_earth(0, 90)[1]
+    left, top = natural_earth(-180, 0)[0], natural_earth(0, 90)[1]
     scale = WIDTH / (2 * -left)
     bottom = natural_earth(0, -60)[1]  # the map stops at 60°S: below it only Antarctica
     height = round((top - bottom) * scale)
 
-    def point(lon: float, lat: float) -> str:
-        x, y = natural_earth(lon, lat)
-        return f"{(x - left) * scale:.1f} {(top - y) * scale:.1f}"
+    def outline(points: list[tuple[float, float]]) -> str:
+        """A ring as path data in whole units of the map (a pixel at its full width): points that round to the
+        one before are dropped, which halves the page's weight and changes nothing one can see, and so is an
+        island smaller than a pixel."""
+        kept: list[tuple[int, int]] = []
+        for lon, lat in points:
+            x, y = natural_earth(lon, lat)
+            here = (round((x - left) * scale), round((top - y) * scale))
+            if not kept or here != kept[-1]:
+                kept.append(here)
+        return "M" + "L".join(f"{x} {y}" for x, y in kept) + "Z" if len(kept) > 2 else ""
 
     countries = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         if geometry.get("id") in LEFT_OUT or geometry["type"] not in ("Polygon", "MultiPolygon"):
             continue
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        d = "".join(
-            "M" + "L".join(point(lon, lat) for lon, lat in ring(arcs, indexes)) + "Z"
-            for polygon in polygons
-            for indexes in polygon
-        )
+        d = "".join(outline(ring(arcs, indexes)) for polygon in polygons for indexes in polygon)
         name = geometry["properties"]["name"]
         countries.append(Country(alpha_2(geometry.get("id"), name), name, d))
     return Atlas(tuple(sorted(countries, key=lambda c: c.name)), height)
