@@ -16,6 +16,7 @@ Kind = FilmFacet.Kind
 
 def facets(session: Session, title: str, kind: str) -> list[tuple[str, str, int]]:
     film = session.movies.get(title=title).film
+    assert film is not None, title
     return sorted(film.facets.filter(kind=kind).values_list("key", "name", "gender"))
 
 
