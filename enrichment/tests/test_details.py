@@ -2,9 +2,10 @@
 
 import pytest
 
-from enrichment import worker
+from enrichment import services, worker
 from enrichment.models import Collection, FilmFacet, Gender
 from enrichment.tmdb.catalogue import keyword_id, person_id
+from sessions_app import stats
 from sessions_app.models import Session
 from sessions_app.tests.factories import make_film, make_movie, make_session
 
@@ -80,3 +81,25 @@ def test_a_collection_tmdb_fails_on_is_left_for_the_next_run_to_fetch(tmdb_doubl
     assert worker.fetch_collections(session) == 1
     assert worker.fetch_collections(session) == 0  # fetched: never asked again
     assert tmdb_double.stats()["by_kind"]["collection"] == 7  # the first try and its 5 retries, then the answer
+
+
+def test_re_enriching_a_film_identified_before_details_were_read_fills_them_in(tmdb_double):
+    session = enrich_now(imported([("Memento", 2000)]))
+    film = session.movies.get().film
+    assert film is not None
+    film.facets.filter(kind__in=[Kind.KEYWORD, Kind.WRITER, Kind.STUDIO]).delete()  # as stored before
+    assert stats.dashboard(session).depth.without["keyword"] == 1
+
+    services.reenrich(session, everything=True, enqueue=False)
+    enrich_now(session)
+
+    assert [name for _, name, _ in facets(session, "Memento", Kind.KEYWORD)] == ["amnesia", "nonlinear timeline"]
+    # the catalogue's Memento names no composer, cinematographer or editor
+    assert stats.dashboard(session).depth.without == {
+        "keyword": 0,
+        "writer": 0,
+        "composer": 1,
+        "cinematographer": 1,
+        "editor": 1,
+        "studio": 0,
+    }
