@@ -324,7 +324,8 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     small, large = build(5), build(200)
     for session in (small, large):
         cache.clear()
-        with django_assert_num_queries(6):  # session, progress counts, cache version and stats.dashboard's three
+        # session, progress counts, cache version, stats.dashboard's three and the TMDB details' sections' four
+        with django_assert_num_queries(10):
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 199" in page(client, large, "films/", q="Film 199").content.decode()
