@@ -199,11 +199,12 @@ class DirectedBy(StrEnum):
         }[self]
 
 
-def directed_by(genders: list[int]) -> DirectedBy:
-    """The category of an identified film from its directors' genders (the dashboard's side of `directed_by_q`)."""
-    if Gender.FEMALE in genders:
+def directed_by(directors: int, women: int, unknown: int) -> DirectedBy:
+    """The category of an identified film from how many directors it has, how many of them are women and how many
+    TMDB gives no gender for (the dashboard's side of `directed_by_q`)."""
+    if women:
         return DirectedBy.WOMEN
-    if not genders or Gender.UNKNOWN in genders:
+    if not directors or unknown:
         return DirectedBy.UNKNOWN
     return DirectedBy.NOT_WOMEN
 

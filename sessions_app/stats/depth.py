@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from enrichment.models import Collection, FilmFacet
+from enrichment.models import Collection, FilmFacet, Gender
 
 from ..models import Movie, Session
 from .definitions import DETAIL_KINDS, LIBRARY_FROM_FACETS, DirectedBy, Scope, directed_by
@@ -141,18 +141,27 @@ def _films_with_kind(session: Session) -> dict[str, int]:
 
 
 def _who_directs(session: Session, movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
-    genders: dict[int, list[int]] = defaultdict(list)
-    rows = FilmFacet.objects.filter(kind=Kind.DIRECTOR, film__movies__session=session)
-    for movie_id, gender in rows.values_list("film__movies__id", "gender").order_by():
-        genders[movie_id].append(gender)
+    """Directors counted per film in SQL (how many, how many women, how many of unknown gender): a row per film
+    rather than per director."""
+    rows = (
+        FilmFacet.objects.filter(kind=Kind.DIRECTOR, film__movies__session=session)
+        .values_list("film__movies__id")
+        .annotate(
+            directors=Count("id"),
+            women=Count("id", filter=Q(gender=Gender.FEMALE)),
+            unknown=Count("id", filter=Q(gender=Gender.UNKNOWN)),
+        )
+        .order_by()
+    )
+    categories = {movie_id: directed_by(*counts) for movie_id, *counts in rows}
     library = Share()
     for m in movies.values():
         if m.watched and m.identified:
-            library.add(directed_by(genders[m.id]))
+            library.add(categories.get(m.id, DirectedBy.UNKNOWN))
     years: dict[int, Share] = defaultdict(Share)
     for year, movie_id in {(day.year, i) for i, day in zip(diary.movie_ids, diary.watched, strict=True) if day}:
         if movies[movie_id].identified:
-            years[year].add(directed_by(genders[movie_id]))
+            years[year].add(categories.get(movie_id, DirectedBy.UNKNOWN))
     return WhoDirects(library, sorted(years.items()))
 
 
