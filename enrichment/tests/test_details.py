@@ -102,4 +102,5 @@ def test_re_enriching_a_film_identified_before_details_were_read_fills_them_in(t
         "cinematographer": 1,
         "editor": 1,
         "studio": 0,
+        "country": 0,
     }

@@ -172,8 +172,8 @@ DETAIL_KINDS = (
     FilmFacet.Kind.STUDIO,
 )
 
-# the explorer's "TMDB gave no ..." filter: the detail kinds, and films in no collection
-MISSING_KINDS = (*DETAIL_KINDS, FilmFacet.Kind.COLLECTION)
+# the explorer's "TMDB gave no ..." filter: the detail kinds, production countries (the map) and collections
+MISSING_KINDS = (*DETAIL_KINDS, FilmFacet.Kind.COUNTRY, FilmFacet.Kind.COLLECTION)
 
 
 def missing_q(kind: str) -> Q:

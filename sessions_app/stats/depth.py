@@ -89,7 +89,7 @@ class CollectionProgress:
 class Depth:
     basis: Scope
     identified: int  # identified films of the library: what "without data" counts against
-    without: dict[str, int]  # per detail kind: identified films of the library TMDB gave none of
+    without: dict[str, int]  # per detail kind and country: identified films of the library TMDB gave none of
     crew: list[tuple[Ranking, str, str]]  # (ranking, title, column) for writers, composers, cinematographers, editors
     studios: Ranking
     keywords: Ranking
@@ -112,7 +112,7 @@ def depth(
     return Depth(
         basis=Scope.LIBRARY,
         identified=len(library),
-        without={kind: len(library) - with_kind.get(kind, 0) for kind in DETAIL_KINDS},
+        without={kind: len(library) - with_kind.get(kind, 0) for kind in (*DETAIL_KINDS, Kind.COUNTRY)},
         crew=[(rankings[kind], *CREW_TITLES[kind]) for kind in CREW_KINDS],
         studios=rankings[Kind.STUDIO],
         keywords=rankings[Kind.KEYWORD],
@@ -124,11 +124,11 @@ def depth(
 
 
 def _films_with_kind(session: Session) -> dict[str, int]:
-    """Identified films of the library with at least one facet of each detail kind (the complement of
-    `definitions.missing_q`)."""
+    """Identified films of the library with at least one facet of each detail kind and a production country (the
+    complement of `definitions.missing_q`)."""
     rows = (
         FilmFacet.objects.filter(
-            kind__in=DETAIL_KINDS,
+            kind__in=(*DETAIL_KINDS, Kind.COUNTRY),
             film__movies__session=session,
             film__movies__match_status__in=Movie.IDENTIFIED,
             **{LIBRARY_FROM_FACETS: True},

@@ -138,6 +138,7 @@ def test_it_counts_the_identified_films_each_detail_is_missing_for():
         "cinematographer": 7,
         "editor": 8,
         "studio": 4,
+        "country": 2,  # Part Two and the spin-off
     }
 
 
@@ -225,6 +226,7 @@ def test_every_new_count_on_the_page_lists_exactly_its_films(client, tmdb_double
         "scope=library&country=FR",
         "scope=library&collection=10",
         "scope=library&missing=collection",
+        "scope=library&missing=country",
     ):
         assert expected in checked, expected
 
