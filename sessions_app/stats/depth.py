@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from enrichment.models import Collection, FilmFacet, Gender
 
 from ..models import Movie, Session
-from .definitions import DETAIL_KINDS, LIBRARY_FROM_FACETS, DirectedBy, Scope, directed_by
+from .definitions import DETAIL_KINDS, LIBRARY_FROM_FACETS, DirectedBy, Scope, directed_by, missing_q, scope_q
 from .rankings import Group, Ranking, people_index
 from .rows import Diary, MovieRow
 
@@ -107,12 +107,11 @@ def depth(
     today: date,
 ) -> Depth:
     library = [m for m in movies.values() if m.watched and m.identified]
-    with_kind = _films_with_kind(session)
     collections = _collections(session, today)
     return Depth(
         basis=Scope.LIBRARY,
         identified=len(library),
-        without={kind: len(library) - with_kind.get(kind, 0) for kind in (*DETAIL_KINDS, Kind.COUNTRY)},
+        without=_without(session),
         crew=[(rankings[kind], *CREW_TITLES[kind]) for kind in CREW_KINDS],
         studios=rankings[Kind.STUDIO],
         keywords=rankings[Kind.KEYWORD],
@@ -123,21 +122,12 @@ def depth(
     )
 
 
-def _films_with_kind(session: Session) -> dict[str, int]:
-    """Identified films of the library with at least one facet of each detail kind and a production country (the
-    complement of `definitions.missing_q`)."""
-    rows = (
-        FilmFacet.objects.filter(
-            kind__in=(*DETAIL_KINDS, Kind.COUNTRY),
-            film__movies__session=session,
-            film__movies__match_status__in=Movie.IDENTIFIED,
-            **{LIBRARY_FROM_FACETS: True},
-        )
-        .values("kind")
-        .annotate(films=Count("film__movies", distinct=True))
-        .order_by()
-    )
-    return {row["kind"]: row["films"] for row in rows}
+def _without(session: Session) -> dict[str, int]:
+    """Identified films of the library TMDB gave no facet of each detail kind or no production country: counted
+    with the explorer's own condition (`definitions.missing_q`), an indexed look-up per film and kind."""
+    kinds = (*DETAIL_KINDS, Kind.COUNTRY)
+    library = session.movies.filter(scope_q(Scope.LIBRARY))
+    return library.aggregate(**{kind: Count("id", filter=missing_q(kind)) for kind in kinds})
 
 
 def _who_directs(session: Session, movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
