@@ -26,7 +26,7 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
 
     from bench.exports import large_export_zip
     from enrichment.matching import MatchStatus
-    from enrichment.models import Film, FilmFacet
+    from enrichment.models import Collection, Film, FilmFacet, details_facets
     from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
     from sessions_app.importing import import_upload
     from sessions_app.models import Movie, Session
@@ -39,9 +39,17 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
         Film(media_type="movie", tmdb_id=d["id"], **Film.fields_from_details("movie", d)) for d in details
     )
     FilmFacet.objects.bulk_create(
-        (facet for film, d in zip(stored, details, strict=True) for facet in film.build_facets(d.get("genres") or [])),
+        (
+            facet
+            for film, d in zip(stored, details, strict=True)
+            for facet in film.build_facets(d.get("genres") or [], details_facets(d))
+        ),
         batch_size=5000,
     )
+    # the collections, as the worker fetches them once the films are identified
+    Collection.objects.claim_unfetched(set(catalogue.collections))
+    for collection in catalogue.collections.values():
+        Collection.objects.store(collection.details())
     by_title = {(f.title, f.release_date.year if f.release_date else None): f.pk for f in stored}
     movies = list(session.movies.all())
     for movie in movies:

@@ -1,5 +1,6 @@
 """TMDB's side: films as TMDB describes them, shared by every session, and what each export title resolved to."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.db import models, transaction
@@ -7,6 +8,16 @@ from django.utils import timezone
 
 from .matching import VERDICTS
 from .tmdb import MediaType
+
+# Crew jobs kept as facets beyond the director, by TMDB's job names: Fight Club's "Screenplay" (Jim Uhls) and
+# The Witch's "Writer" (Robert Eggers) are both its writers; "Novel" (Chuck Palahniuk) is a source, not a writer.
+CREW_JOBS = {
+    "Screenplay": "writer",
+    "Writer": "writer",
+    "Original Music Composer": "composer",
+    "Director of Photography": "cinematographer",
+    "Editor": "editor",
+}
 
 # Cast members kept per film, in billing order, for the film's page; the statistics and the explorer's
 # actor filter count only the top-billed (sessions_app.stats.definitions.TOP_BILLED).
@@ -33,6 +44,7 @@ class FilmQuerySet(models.QuerySet["Film"]):
         cutoff = timezone.now() - timedelta(days=TMDB_RETENTION_DAYS)
         FilmMatch.objects.filter(updated_at__lt=cutoff).delete()
         FilmLookup.objects.filter(claimed_until__lt=timezone.now()).delete()  # claims a crashed worker left
+        Collection.objects.filter(fetched_at__lt=cutoff).delete()
         return self.filter(fetched_at__lt=cutoff, movies__isnull=True).delete()[1].get("enrichment.Film", 0)
 
     def store(self, media_type: str, details: dict) -> "Film":
@@ -42,7 +54,7 @@ class FilmQuerySet(models.QuerySet["Film"]):
             # update_or_create survives a race: when another worker created the row first, it updates that row.
             film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
             film.facets.all().delete()
-            FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or []))
+            FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or [], details_facets(details)))
         return film
 
 
@@ -90,7 +102,7 @@ class Film(models.Model):
         credits = d.get("credits") or {}
         if media_type == MediaType.TV:
             # TV has creators rather than a film director, and runtimes per episode.
-            directors = [{"id": p["id"], "name": p["name"]} for p in d.get("created_by") or []]
+            directors = [_person(p) for p in d.get("created_by") or []]
             runtimes = d.get("episode_run_time") or []
             title, original, released = d.get("name", ""), d.get("original_name", ""), d.get("first_air_date")
             runtime = _positive(runtimes[0]) if runtimes else None
@@ -98,9 +110,7 @@ class Film(models.Model):
             directors = []
             for person in credits.get("crew") or []:
                 if person.get("job") == "Director" and all(p["id"] != person["id"] for p in directors):
-                    directors.append(
-                        {"id": person["id"], "name": person["name"], "profile_path": person.get("profile_path") or ""}
-                    )
+                    directors.append(_person(person))
             title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
             runtime = _positive(d.get("runtime"))
         cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:CAST_KEPT]
@@ -125,6 +135,7 @@ class Film(models.Model):
                     "name": p["name"],
                     "character": p.get("character", ""),
                     "profile_path": p.get("profile_path") or "",
+                    "gender": _gender(p.get("gender")),
                 }
                 for p in cast
             ],
@@ -139,13 +150,32 @@ class Film(models.Model):
             "fetched_at": timezone.now(),
         }
 
-    def build_facets(self, genres: list[dict]) -> list["FilmFacet"]:
-        """Facet rows from this film's fields; `genres` is TMDB's [{id, name}] (the film keeps names only)."""
+    def build_facets(self, genres: list[dict], details: Sequence["FilmFacet"] = ()) -> list["FilmFacet"]:
+        """Facet rows from this film's fields; `genres` is TMDB's [{id, name}] (the film keeps names only);
+        `details` the rows only a details answer carries (`details_facets`: crew, studios, keywords, collection)."""
         kind = FilmFacet.Kind
         rows = [FilmFacet(film=self, kind=kind.GENRE, key=str(g["id"]), name=g["name"]) for g in genres]
-        rows += [FilmFacet(film=self, kind=kind.DIRECTOR, key=str(p["id"]), name=p["name"]) for p in self.directors]
         rows += [
-            FilmFacet(film=self, kind=kind.ACTOR, key=str(p["id"]), name=p["name"], position=i)
+            FilmFacet(
+                film=self,
+                kind=kind.DIRECTOR,
+                key=str(p["id"]),
+                name=p["name"],
+                gender=p.get("gender", Gender.UNKNOWN),
+                image_path=p.get("profile_path") or "",
+            )
+            for p in self.directors
+        ]
+        rows += [
+            FilmFacet(
+                film=self,
+                kind=kind.ACTOR,
+                key=str(p["id"]),
+                name=p["name"],
+                position=i,
+                gender=p.get("gender", Gender.UNKNOWN),
+                image_path=p.get("profile_path") or "",
+            )
             for i, p in enumerate(self.cast)
         ]
         rows += [
@@ -155,6 +185,9 @@ class Film(models.Model):
             FilmFacet(film=self, kind=kind.LANGUAGE, key=lang["code"], name=lang["name"])
             for lang in self.spoken_languages
         ]
+        for row in details:
+            row.film = self
+        rows += list(details)
         # One row per genre, person, country or language of a film: an actor playing two roles is one actor
         # of the film (billed at their first role), so no count counts them twice.
         first: dict[tuple[str, str], FilmFacet] = {}
@@ -163,8 +196,69 @@ class Film(models.Model):
         return list(first.values())
 
 
+def _person(credit: dict) -> dict:
+    """A director or creator as Film.directors keeps them: TMDB's gender kept as given (0 when not set)."""
+    return {
+        "id": credit["id"],
+        "name": credit["name"],
+        "profile_path": credit.get("profile_path") or "",
+        "gender": _gender(credit.get("gender")),
+    }
+
+
+def _gender(value) -> int:
+    return value if value in Gender.values else Gender.UNKNOWN
+
+
+def details_facets(details: dict) -> list["FilmFacet"]:
+    """The facets only a details answer carries (films are attached by `Film.build_facets`): writers, composers,
+    cinematographers and editors from the credits' crew, production companies, TMDB keywords (movies answer
+    `keywords.keywords`, series `keywords.results`) and the collection (franchise) a film belongs to."""
+    kind = FilmFacet.Kind
+    rows = [
+        FilmFacet(
+            kind=CREW_JOBS[person["job"]],
+            key=str(person["id"]),
+            name=person["name"],
+            gender=_gender(person.get("gender")),
+            image_path=person.get("profile_path") or "",
+        )
+        for person in (details.get("credits") or {}).get("crew") or []
+        if person.get("job") in CREW_JOBS
+    ]
+    rows += [
+        FilmFacet(kind=kind.STUDIO, key=str(c["id"]), name=c["name"], image_path=c.get("logo_path") or "")
+        for c in details.get("production_companies") or []
+    ]
+    keywords = details.get("keywords") or {}
+    rows += [
+        FilmFacet(kind=kind.KEYWORD, key=str(k["id"]), name=k["name"])
+        for k in keywords.get("keywords") or keywords.get("results") or []
+    ]
+    if collection := details.get("belongs_to_collection"):
+        rows.append(
+            FilmFacet(
+                kind=kind.COLLECTION,
+                key=str(collection["id"]),
+                name=collection["name"],
+                image_path=collection.get("poster_path") or "",
+            )
+        )
+    return rows
+
+
+class Gender(models.IntegerChoices):
+    """TMDB's gender of a person, as credits give it: 0 when TMDB does not know, never guessed from a name."""
+
+    UNKNOWN = 0, "Unknown"
+    FEMALE = 1, "Female"
+    MALE = 2, "Male"
+    NON_BINARY = 3, "Non-binary"
+
+
 class FilmFacet(models.Model):
-    """One genre, director, actor, country or language of a film: a row so both SQLite and PostgreSQL filter and group in SQL."""
+    """One genre, person, studio, keyword, collection, country or language of a film: a row so both SQLite and
+    PostgreSQL filter and group in SQL."""
 
     class Kind(models.TextChoices):
         GENRE = "genre"
@@ -172,12 +266,21 @@ class FilmFacet(models.Model):
         ACTOR = "actor"
         COUNTRY = "country"
         LANGUAGE = "language"  # spoken languages; the original language is Film.original_language
+        WRITER = "writer"  # crew jobs: see CREW_JOBS
+        COMPOSER = "composer"
+        CINEMATOGRAPHER = "cinematographer"
+        EDITOR = "editor"
+        STUDIO = "studio"  # production companies
+        KEYWORD = "keyword"  # TMDB keywords: a film's themes
+        COLLECTION = "collection"  # the franchise a film belongs to (TMDB's belongs_to_collection)
 
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="facets")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    key = models.CharField(max_length=32)  # TMDB person/genre id, or ISO code
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=32)  # TMDB person/genre/company/keyword/collection id, or ISO code
     name = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)  # billing order for actors
+    gender = models.PositiveSmallIntegerField(choices=Gender.choices, default=Gender.UNKNOWN)  # people only
+    image_path = models.CharField(max_length=200, blank=True)  # TMDB's profile, logo or poster path
 
     class Meta:
         indexes = [
@@ -189,6 +292,69 @@ class FilmFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.name}"
+
+
+class CollectionQuerySet(models.QuerySet["Collection"]):
+    def claim_unfetched(self, collection_ids: set[int]) -> list[int]:
+        """Claim the fetch of the collections among `collection_ids` that no one has fetched or is fetching:
+        each is fetched once system-wide. A claim expires like a film's lease, so a crashed worker loses none."""
+        now = timezone.now()
+        self.bulk_create([self.model(tmdb_id=i) for i in collection_ids], ignore_conflicts=True)
+        open_ids = self.filter(tmdb_id__in=collection_ids, fetched_at=None).filter(
+            models.Q(claimed_until=None) | models.Q(claimed_until__lt=now)
+        )
+        claimed = []
+        for tmdb_id, until in open_ids.values_list("tmdb_id", "claimed_until"):
+            # only one worker's update finds the row as it read it
+            if self.filter(tmdb_id=tmdb_id, claimed_until=until, fetched_at=None).update(
+                claimed_until=now + COLLECTION_CLAIM
+            ):
+                claimed.append(tmdb_id)
+        return claimed
+
+    def store(self, details: dict) -> None:
+        """Keep a `GET /collection/{id}` answer: its parts, by release date."""
+        parts = [
+            {
+                "id": p["id"],
+                "title": p.get("title") or "",
+                "release_date": p.get("release_date") or "",
+                "poster_path": p.get("poster_path") or "",
+            }
+            for p in details.get("parts") or []
+        ]
+        parts.sort(key=lambda p: (p["release_date"] or "9999", p["title"]))
+        self.filter(tmdb_id=details["id"]).update(
+            name=details.get("name") or "",
+            poster_path=details.get("poster_path") or "",
+            parts=parts,
+            fetched_at=timezone.now(),
+            claimed_until=None,
+        )
+
+
+COLLECTION_CLAIM = timedelta(minutes=2)
+
+
+class Collection(models.Model):
+    """A TMDB collection (a franchise: "The Lord of the Rings Collection"), fetched once system-wide after the
+    films that belong to it, so the dashboard can say how much of it a person has seen."""
+
+    tmdb_id = models.PositiveIntegerField(unique=True)
+    name = models.TextField(blank=True)
+    poster_path = models.CharField(max_length=200, blank=True)
+    parts = models.JSONField(default=list, blank=True)  # [{"id", "title", "release_date", "poster_path"}]
+    fetched_at = models.DateTimeField(null=True, blank=True)  # None until fetched
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a worker is fetching it until then
+
+    objects = CollectionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name or 'collection'} [{self.tmdb_id}]"
+
+    def released_parts(self, today: date) -> list[dict]:
+        """Parts out by `today`: an announced sequel is not one you could have seen."""
+        return [p for p in self.parts if (released := _date(p["release_date"])) is not None and released <= today]
 
 
 class FilmMatch(models.Model):

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,8 +32,8 @@ from sessions_app.models import Movie, Session
 
 from . import matching
 from .matching import MatchStatus
-from .models import Film, FilmLookup, FilmMatch
-from .tmdb import TmdbAuthError, TmdbError, get_client
+from .models import Collection, Film, FilmFacet, FilmLookup, FilmMatch
+from .tmdb import TmdbAuthError, TmdbError, TmdbNotFound, get_client
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,39 @@ def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
             status=Status.FAILED, error_message=str(runner.auth_error), enrichment_finished_at=timezone.now()
         )
         return False
+    if not session.movies.filter(match_status=MatchStatus.PENDING).exists():
+        fetch_collections(session)  # after the films, which name them, and before the dashboard is complete
     # A run that found nothing to claim ends its chain: the films left are another worker's, and
     # if that worker dies the recovery schedule restarts the session.
     return not finish_if_done(session) and runner.claimed_any
+
+
+def fetch_collections(session: Session) -> int:
+    """Fetch the collections (franchises) the session's films belong to that no one has fetched yet, each once
+    system-wide, through the same client (cache, shared rate limit, retries). Returns how many were fetched.
+
+    A collection another worker is fetching right now is left to it; one TMDB fails on is released, and
+    the next session naming it tries again."""
+    keys = FilmFacet.objects.filter(kind=FilmFacet.Kind.COLLECTION, film__movies__session=session)
+    claimed = Collection.objects.claim_unfetched({int(key) for key in keys.values_list("key", flat=True)})
+    if not claimed:
+        return 0
+    client = get_client()
+    fetched = 0
+    with ThreadPoolExecutor(max_workers=settings.TMDB_CONCURRENCY, thread_name_prefix="tmdb-collection") as pool:
+        answers = {pool.submit(client.collection, tmdb_id): tmdb_id for tmdb_id in claimed}
+        for future in as_completed(answers):
+            tmdb_id = answers[future]
+            try:
+                Collection.objects.store(future.result())
+            except TmdbNotFound:
+                Collection.objects.store({"id": tmdb_id})  # TMDB has no such collection: known, with no parts
+            except TmdbError as exc:
+                log.warning("collection %s not fetched: %s", tmdb_id, exc)
+                Collection.objects.filter(tmdb_id=tmdb_id).update(claimed_until=None)
+                continue
+            fetched += 1
+    return fetched
 
 
 def finish_if_done(session: Session) -> bool:

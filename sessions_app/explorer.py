@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -16,6 +17,7 @@ from . import stats
 from .letterboxd import RATINGS
 from .models import Session
 from .stats import RUNTIME_BUCKETS, Scope, stars, vocabulary
+from .stats.definitions import DETAIL_KINDS, DirectedBy
 
 SORTS = (
     ("", "Title, A to Z"),
@@ -102,6 +104,12 @@ def chips(query: QueryDict, genres: dict, countries: dict, languages: dict) -> l
         "language": ("Original language", lambda v: languages.get(v, v)),
         "director": ("Director", lambda v: vocabulary.facet_name(FilmFacet.Kind.DIRECTOR, v)),
         "actor": ("Actor", lambda v: vocabulary.facet_name(FilmFacet.Kind.ACTOR, v)),
+        **{
+            kind: (FilmFacet.Kind(kind).label, partial(vocabulary.facet_name, kind))
+            for kind in (*DETAIL_KINDS, FilmFacet.Kind.COLLECTION)
+        },
+        "directed_by": ("Directors", lambda v: DirectedBy(v).label if v in set(DirectedBy) else v),
+        "missing": ("TMDB gave no", lambda v: FilmFacet.Kind(v).label if v in FilmFacet.Kind.values else v),
         "decade": ("Decade", lambda v: f"{v}s"),
         "runtime": ("Runtime", lambda v: vocabulary.runtime_label(int(v)) if v.isdigit() else v),
         "year": ("Released in", str),

@@ -59,6 +59,33 @@ class MovieFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(
         method=_facet_filter(FilmFacet.Kind.COUNTRY), label="Production country (ISO code or name)"
     )
+    writer = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.WRITER), label="Writer (name or TMDB id)")
+    composer = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.COMPOSER), label="Composer (name or TMDB id)"
+    )
+    cinematographer = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.CINEMATOGRAPHER), label="Cinematographer (name or TMDB id)"
+    )
+    editor = django_filters.CharFilter(method=_facet_filter(FilmFacet.Kind.EDITOR), label="Editor (name or TMDB id)")
+    studio = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.STUDIO), label="Production company (name or TMDB id)"
+    )
+    keyword = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.KEYWORD), label="TMDB keyword (name or TMDB id)"
+    )
+    collection = django_filters.CharFilter(
+        method=_facet_filter(FilmFacet.Kind.COLLECTION), label="Collection (name or TMDB id)"
+    )
+    directed_by = django_filters.ChoiceFilter(
+        choices=[(c.value, c.label) for c in definitions.DirectedBy],
+        method="filter_directed_by",
+        label="Directors (TMDB's gender)",
+    )
+    missing = django_filters.ChoiceFilter(
+        choices=[(kind, FilmFacet.Kind(kind).label) for kind in definitions.MISSING_KINDS],
+        method="filter_missing",
+        label="Identified, but TMDB gave no",
+    )
     language = django_filters.CharFilter(method="filter_language", label="Original language (ISO 639-1 code)")
     decade = django_filters.NumberFilter(method="filter_decade", label="Decade of release (e.g. 1990)")
     runtime = django_filters.TypedChoiceFilter(
@@ -144,6 +171,12 @@ class MovieFilter(django_filters.FilterSet):
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         return queryset.filter(definitions.language_q(value)) if value else queryset
+
+    def filter_directed_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(definitions.directed_by_q(definitions.DirectedBy(value))) if value else queryset
+
+    def filter_missing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(definitions.missing_q(value)) if value else queryset
 
     def filter_decade(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.filter(definitions.decade_q(int(value)))

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 SYNTHETIC_IDS_FROM = 5_000_000
@@ -107,6 +107,79 @@ def person_id(name: str) -> int:
     return 1_000_000 + zlib.crc32(name.encode()) % 3_000_000
 
 
+def keyword_id(name: str) -> int:
+    return 100_000 + zlib.crc32(f"keyword|{name}".encode()) % 300_000
+
+
+def company_id(name: str) -> int:
+    return 200_000 + zlib.crc32(f"company|{name}".encode()) % 300_000
+
+
+# TMDB's gender per person (1 female, 2 male, 3 non-binary); anyone else answers 0, "not set", as TMDB does
+# for many crew members.
+GENDERS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "Chloé Zhao",
+            "Céline Sciamma",
+            "Imogen Hale",
+            "Marta Wiśniewska",
+            "Daria Nicolodi",
+            "Helena Bonham Carter",
+            "Carrie-Anne Moss",
+            "Jessica Harper",
+            "Dakota Johnson",
+            "Tilda Swinton",
+            "Anya Taylor-Joy",
+            "Frances McDormand",
+            "Noémie Merlant",
+            "Michelle Yeoh",
+        ),
+        1,
+    ),
+    **dict.fromkeys(
+        (
+            "David Fincher",
+            "Christopher Nolan",
+            "Dario Argento",
+            "Luca Guadagnino",
+            "Gints Zilbalodis",
+            "Barry Jenkins",
+            "Robert Eggers",
+            "Denis Villeneuve",
+            "Alfonso Cuarón",
+            "Bong Joon-ho",
+            "Jean-Pierre Jeunet",
+            "Hayao Miyazaki",
+            "Andrew Stanton",
+            "Luc Besson",
+            "Steven Spielberg",
+            "Christopher McQuarrie",
+            "Krzysztof Kieślowski",
+            "Daniel Kwan",
+            "Daniel Scheinert",
+            "David Cronenberg",
+            "Paul Haggis",
+            "Chris Wedge",
+            "Jean-Jacques Annaud",
+            "Edward Norton",
+            "Brad Pitt",
+            "Guy Pearce",
+            "Craig Mazin",
+            "Johan Renck",
+            "David Benioff",
+            "D.B. Weiss",
+            "Tim Miller",
+        ),
+        2,
+    ),
+}
+
+
+def gender_of(name: str) -> int:
+    return GENDERS.get(name, 0)
+
+
 def _credit_id(*parts: object) -> str:
     return format(zlib.crc32("|".join(map(str, parts)).encode()), "08x") * 3
 
@@ -119,7 +192,7 @@ def _cast_json(owner: int, cast: Iterable[tuple[str, str]]) -> list[dict[str, An
     return [
         {
             "adult": False,
-            "gender": 0,
+            "gender": gender_of(name),
             "id": person_id(name),
             "known_for_department": "Acting",
             "name": name,
@@ -139,7 +212,7 @@ def _crew_json(owner: int, crew: Iterable[tuple[str, str]]) -> list[dict[str, An
     return [
         {
             "adult": False,
-            "gender": 0,
+            "gender": gender_of(name),
             "id": person_id(name),
             "known_for_department": DEPARTMENTS[job],
             "name": name,
@@ -160,6 +233,65 @@ def _languages_json(codes: Iterable[str]) -> list[dict[str, str]]:
 
 def _countries_json(codes: Iterable[str]) -> list[dict[str, str]]:
     return [{"iso_3166_1": c, "name": COUNTRIES[c]} for c in codes]
+
+
+def _companies_json(names: Iterable[str], countries: tuple[str, ...]) -> list[dict[str, Any]]:
+    # TMDB has no logo for many small companies: every third one here has none either
+    return [
+        {
+            "id": company_id(name),
+            "logo_path": _image_path("logo", name) if company_id(name) % 3 else None,
+            "name": name,
+            "origin_country": countries[0] if countries else "",
+        }
+        for name in names
+    ]
+
+
+def _keywords_json(names: Iterable[str]) -> list[dict[str, Any]]:
+    return [{"id": keyword_id(name), "name": name} for name in names]
+
+
+@dataclass(frozen=True)
+class CatalogueCollection:
+    """A TMDB collection (franchise): its parts are movie search items, released or announced."""
+
+    id: int
+    name: str
+    parts: tuple[tuple[int, str, str], ...]  # (tmdb id, title, release date or "")
+
+    def reference(self) -> dict[str, Any]:
+        """As a film's details name it under `belongs_to_collection`."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "poster_path": _image_path("collection", self.id),
+            "backdrop_path": _image_path("collection-backdrop", self.id),
+        }
+
+    def details(self) -> dict[str, Any]:
+        return self.reference() | {
+            "overview": "",
+            "parts": [
+                {
+                    "adult": False,
+                    "backdrop_path": _image_path("backdrop", tmdb_id),
+                    "id": tmdb_id,
+                    "media_type": "movie",
+                    "original_language": "en",
+                    "original_title": title,
+                    "overview": "",
+                    "popularity": 1.0,
+                    "poster_path": _image_path("poster", tmdb_id),
+                    "release_date": released,
+                    "title": title,
+                    "video": False,
+                    "vote_average": 0.0,
+                    "vote_count": 0,
+                }
+                for tmdb_id, title, released in self.parts
+            ],
+        }
 
 
 def words(text: str) -> frozenset[str]:
@@ -192,6 +324,9 @@ class CatalogueMovie:
     imdb_id: str = ""
     adult: bool = False
     overview: str = ""
+    keywords: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()  # production companies
+    collection: CatalogueCollection | None = None
 
     media_type: Literal["movie"] = field(default="movie", init=False)
 
@@ -229,13 +364,13 @@ class CatalogueMovie:
         item = self.search_item()
         del item["genre_ids"]
         return item | {
-            "belongs_to_collection": None,
+            "belongs_to_collection": self.collection.reference() if self.collection else None,
             "budget": self.budget,
             "genres": [{"id": g, "name": MOVIE_GENRES[g]} for g in self.genre_ids],
             "homepage": "",
             "imdb_id": self.imdb_id or None,
             "origin_country": list(self.countries[:1]),
-            "production_companies": [],
+            "production_companies": _companies_json(self.companies, self.countries),
             "production_countries": _countries_json(self.countries),
             "revenue": self.revenue,
             "runtime": self.runtime,
@@ -243,6 +378,7 @@ class CatalogueMovie:
             "status": "Released",
             "tagline": "",
             "credits": {"cast": _cast_json(self.id, self.cast), "crew": _crew_json(self.id, self.crew)},
+            "keywords": {"keywords": _keywords_json(self.keywords)},
         }
 
 
@@ -268,6 +404,8 @@ class CatalogueSeries:
     crew: tuple[tuple[str, str], ...] = ()
     cast: tuple[tuple[str, str], ...] = ()
     overview: str = ""
+    keywords: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
 
     media_type: Literal["tv"] = field(default="tv", init=False)
 
@@ -306,7 +444,7 @@ class CatalogueSeries:
                     "id": person_id(n),
                     "credit_id": _credit_id(self.id, n, "creator"),
                     "name": n,
-                    "gender": 0,
+                    "gender": gender_of(n),
                     "profile_path": _image_path(n),
                 }
                 for n in self.created_by
@@ -320,13 +458,15 @@ class CatalogueSeries:
             "networks": [],
             "number_of_episodes": self.number_of_episodes,
             "number_of_seasons": self.number_of_seasons,
-            "production_companies": [],
+            "production_companies": _companies_json(self.companies, self.countries),
             "production_countries": _countries_json(self.countries),
             "spoken_languages": _languages_json(self.languages),
             "status": "Ended",
             "tagline": "",
             "type": self.type,
             "credits": {"cast": _cast_json(self.id, self.cast), "crew": _crew_json(self.id, self.crew)},
+            # series name their keywords "results", films "keywords"
+            "keywords": {"results": _keywords_json(self.keywords)},
         }
 
 
@@ -336,6 +476,8 @@ class Catalogue:
     def __init__(self, movies: Iterable[CatalogueMovie] = (), series: Iterable[CatalogueSeries] = ()) -> None:
         self.movies = {m.id: m for m in movies}
         self.series = {s.id: s for s in series}
+        # the collections its films belong to, answered at /collection/{id}
+        self.collections = {m.collection.id: m.collection for m in self.movies.values() if m.collection}
         self._movie_index = self._index(self.movies.values())
         self._series_index = self._index(self.series.values())
 
@@ -389,7 +531,17 @@ class Catalogue:
 
 
 def _m(tmdb_id: int, title: str, release_date: str, **fields: Any) -> CatalogueMovie:
-    for key in ("other_release_dates", "alternative_titles", "genre_ids", "countries", "languages", "crew", "cast"):
+    for key in (
+        "other_release_dates",
+        "alternative_titles",
+        "genre_ids",
+        "countries",
+        "languages",
+        "crew",
+        "cast",
+        "keywords",
+        "companies",
+    ):
         if key in fields:
             fields[key] = tuple(fields[key])
     return CatalogueMovie(id=tmdb_id, title=title, release_date=release_date, **fields)
@@ -975,8 +1127,50 @@ BUILTIN_SERIES: tuple[CatalogueSeries, ...] = (
 )
 
 
+MISSION_IMPOSSIBLE = CatalogueCollection(
+    87359,
+    "Mission: Impossible Collection",
+    (
+        (954, "Mission: Impossible", "1996-05-22"),
+        (955, "Mission: Impossible II", "2000-05-24"),
+        (956, "Mission: Impossible III", "2006-05-03"),
+        (56292, "Mission: Impossible - Ghost Protocol", "2011-12-07"),
+        (177677, "Mission: Impossible - Rogue Nation", "2015-07-23"),
+        (353081, "Mission: Impossible - Fallout", "2018-07-13"),
+        (575264, "Mission: Impossible - Dead Reckoning Part One", "2023-07-08"),
+        (575265, "Mission: Impossible - The Final Reckoning", "2025-05-17"),
+    ),
+)
+# What TMDB's details add for the deeper statistics, by film: keywords, production companies, the collection.
+BUILTIN_EXTRAS: dict[int, dict[str, Any]] = {
+    550: {"keywords": ("dual identity", "nihilism", "based on novel or book"), "companies": ("Fox 2000 Pictures",)},
+    77: {"keywords": ("amnesia", "nonlinear timeline"), "companies": ("Summit Entertainment", "Newmarket Films")},
+    11906: {"keywords": ("witch", "ballet", "giallo"), "companies": ("Seda Spettacoli",)},
+    361292: {"keywords": ("witch", "ballet", "remake"), "companies": ("Amazon Studios",)},
+    823219: {"keywords": ("cat", "flood", "no dialogue")},
+    376867: {"keywords": ("coming of age", "lgbt"), "companies": ("A24", "Plan B Entertainment")},
+    310131: {"keywords": ("witch", "puritan", "folk horror"), "companies": ("A24",)},
+    181886: {"keywords": ("doppelgänger", "based on novel or book")},
+    49047: {"keywords": ("space", "survival"), "companies": ("Warner Bros. Pictures",)},
+    581734: {"keywords": ("road movie", "nomad"), "companies": ("Searchlight Pictures",)},
+    496243: {"keywords": ("class differences", "dark comedy"), "companies": ("Barunson E&A",)},
+    129: {"keywords": ("spirit", "bathhouse"), "companies": ("Studio Ghibli",)},
+    531428: {"keywords": ("painter", "lgbt"), "companies": ("Lilies Films",)},
+    10681: {"keywords": ("robot", "space"), "companies": ("Pixar",)},
+    575264: {"keywords": ("spy", "artificial intelligence"), "collection": MISSION_IMPOSSIBLE},
+    545611: {"keywords": ("multiverse", "martial arts"), "companies": ("A24",)},
+}
+BUILTIN_SERIES_EXTRAS: dict[int, dict[str, Any]] = {
+    87108: {"keywords": ("nuclear disaster", "miniseries"), "companies": ("HBO", "Sky")},
+    1399: {"keywords": ("dragon", "based on novel or book"), "companies": ("HBO",)},
+}
+
+
 def builtin_catalogue() -> Catalogue:
-    return Catalogue(BUILTIN_MOVIES, BUILTIN_SERIES)
+    return Catalogue(
+        [replace(m, **BUILTIN_EXTRAS.get(m.id, {})) for m in BUILTIN_MOVIES],
+        [replace(s, **BUILTIN_SERIES_EXTRAS.get(s.id, {})) for s in BUILTIN_SERIES],
+    )
 
 
 Status = Literal["matched", "ambiguous", "not_found"]
@@ -1074,6 +1268,12 @@ _NOUNS = (
 )
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "st", "tr", "vl")
 _VOWELS = ("a", "e", "i", "o", "u", "é", "ou", "ai")
+_KEYWORDS = (
+    "heist", "revenge", "small town", "road trip", "time travel", "coming of age", "haunted house", "family",
+    "based on novel or book", "lighthouse", "winter", "island", "survival", "friendship", "grief", "war",
+)  # fmt: skip
+_COMPANIES = ("Harbour Films", "Velvet Pictures", "North Station", "Orchard Studio", "Signal Works", "Kingdom Films")
+_FEMALE_FIRST_NAMES = frozenset(("Anna", "Léa", "Ingrid", "Yuki", "Sofia", "Mira", "Ada"))
 _FIRST_NAMES = ("Anna", "Marek", "Léa", "Tomas", "Ingrid", "Yuki", "Omar", "Sofia", "Jonas", "Mira", "Paolo", "Ada")
 _LAST_NAMES = ("Novak", "Laurent", "Sato", "Berg", "Haddad", "Rossi", "Kowalski", "Lindqvist", "Moreau", "Tanaka")
 
@@ -1089,7 +1289,12 @@ def synthetic_catalogue(n: int, seed: int = 0) -> Catalogue:
     is unambiguous and the benchmark measures throughput, not judgement.
     """
     rng = random.Random(seed)
+    extras = random.Random(seed + 1)  # a second stream: the fields added later leave the first one's films as they were
     people = [f"{first} {last}" for first in _FIRST_NAMES for last in _LAST_NAMES]
+    for person in people:  # a tenth of them unknown to TMDB's gender field, as many crew members are
+        if not person.endswith("Tanaka"):
+            GENDERS.setdefault(person, 1 if person.split()[0] in _FEMALE_FIRST_NAMES else 2)
+    collection: CatalogueCollection | None = None
     used: set[frozenset[str]] = set()
     movies = []
     for i in range(n):
@@ -1124,7 +1329,28 @@ def synthetic_catalogue(n: int, seed: int = 0) -> Catalogue:
                 cast=[(a, f"Role {k + 1}") for k, a in enumerate(rng.sample(people, rng.randint(3, 8)))],
             )
         )
-    return Catalogue(movies)
+        # a fifth of the films in collections of three, each film's own; an editor, composer and cinematographer each
+        if i % 15 == 0:
+            collection = CatalogueCollection(7_000_000 + i // 15, f"The {name} Collection", ())
+        movies[-1] = replace(
+            movies[-1],
+            crew=movies[-1].crew
+            + tuple(
+                (extras.choice(people), job) for job in ("Original Music Composer", "Director of Photography", "Editor")
+            ),
+            keywords=tuple(extras.sample(_KEYWORDS, extras.randint(0, 4))),
+            companies=tuple(extras.sample(_COMPANIES, extras.randint(0, 2))),
+            collection=collection if i % 15 < 3 else None,
+        )
+    # each collection's parts: its films, known only once they are all made
+    parts: dict[int, list[tuple[int, str, str]]] = {}
+    for m in movies:
+        if m.collection:
+            parts.setdefault(m.collection.id, []).append((m.id, m.title, m.release_date))
+    return Catalogue(
+        replace(m, collection=replace(m.collection, parts=tuple(parts[m.collection.id]))) if m.collection else m
+        for m in movies
+    )
 
 
 def letterboxd_rows(catalogue: Catalogue) -> list[tuple[str, int | None]]:

@@ -214,8 +214,12 @@ class TmdbClient:
         return self._get("/search/tv", params)["results"]
 
     def details(self, media_type: str, tmdb_id: int) -> dict:
-        """A film's or series' details with its credits appended: one request."""
-        return self._get(f"/{MediaType(media_type).value}/{int(tmdb_id)}", {"append_to_response": "credits"})
+        """A film's or series' details with its credits and keywords appended: one request."""
+        return self._get(f"/{MediaType(media_type).value}/{int(tmdb_id)}", {"append_to_response": "credits,keywords"})
+
+    def collection(self, collection_id: int) -> dict:
+        """A collection (franchise) with its parts, each a movie search item with its release date."""
+        return self._get(f"/collection/{int(collection_id)}")
 
     def configuration(self) -> dict:
         return self._get("/configuration")

@@ -102,7 +102,7 @@ class DoubleConfig:
 @dataclass(frozen=True)
 class Arrival:
     at: float  # time.monotonic() in the double's process
-    kind: str  # search_movie, movie, search_tv, tv, configuration, genres, other
+    kind: str  # search_movie, movie, search_tv, tv, collection, configuration, genres, other
     status: int  # HTTP status answered; 0 when the connection was dropped or stalled
     retry_after: int | None = None
 
@@ -284,9 +284,15 @@ class TmdbDouble:
         if entry is None:
             return _error(NOT_FOUND)
         body = entry.details()
-        if "credits" not in params.get("append_to_response", "").split(","):
-            del body["credits"]
+        appended = params.get("append_to_response", "").split(",")
+        for part in ("credits", "keywords"):
+            if part not in appended:
+                del body[part]
         return 200, body
+
+    def _collection(self, collection_id: int) -> tuple[int, Any]:
+        collection = self.catalogue.collections.get(collection_id)
+        return (200, collection.details()) if collection else _error(NOT_FOUND)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -320,6 +326,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Route]] = [
     ("movie", re.compile(r"/3/movie/(\d+)"), lambda d, m, p: d._details(d._movie(int(m[1])), p)),
     ("search_tv", re.compile(r"/3/search/tv"), lambda d, m, p: d._search_tv(p)),
     ("tv", re.compile(r"/3/tv/(\d+)"), lambda d, m, p: d._details(d.catalogue.series.get(int(m[1])), p)),
+    ("collection", re.compile(r"/3/collection/(\d+)"), lambda d, m, p: d._collection(int(m[1]))),
     ("configuration", re.compile(r"/3/configuration"), lambda d, m, p: (200, d._configuration())),
     (
         "genres",

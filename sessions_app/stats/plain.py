@@ -57,6 +57,7 @@ _BASIC: dict[object, dict] = {
     str: {"type": "string"},
     bool: {"type": "boolean"},
     date: {"type": "string", "format": "date"},
+    dict: {"type": "object"},  # a collection's part, as TMDB gives it
     object: {},  # a FilmRef's value: a rating, a count, a runtime or a date, as the section says
 }
 

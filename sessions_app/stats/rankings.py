@@ -174,10 +174,10 @@ def _add_photos(people: list[Group]) -> None:
         g.picture = photos.get(g.key, "")
 
 
-def people_index(session: Session, kind: str) -> QuerySet:
+def people_index(session: Session, kind: str, leave_out: bool = False) -> QuerySet:
     """Every director or (top-billed) actor of the library, most watched first: rows for a paginator."""
     return (
-        _facets(session)
+        _facets(session, leave_out)
         .filter(kind=kind)
         .annotate(average=Avg("film__movies__rating"))
         .order_by("-films", "-viewings", "name")

@@ -14,12 +14,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain
 
+from django.utils import timezone
+
 from enrichment.models import FilmFacet
 
 from ..letterboxd import RATINGS
 from ..models import Session
 from .definitions import Scope, stars
 from .depth import Depth, depth, is_left_out
+from .people_and_places import PeopleAndPlaces, people_and_places
 from .rankings import (
     TOP,
     Ranking,
@@ -152,6 +155,7 @@ class Dashboard:
     longest: list[FilmRef] = field(default_factory=list)
     # all time: your highest rated films (value = rating); a year: every film of the year's diary, first seen first
     posters: list[FilmRef] = field(default_factory=list)
+    people_and_places: PeopleAndPlaces | None = None  # the sections from TMDB's details
 
 
 def dashboard(session: Session, year: int | None = None) -> Dashboard:
@@ -192,6 +196,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         shortest=[film_ref(m, m.runtime) for m in timed[:5]],
         longest=[film_ref(m, m.runtime) for m in timed[::-1][:5]],
         posters=_posters(library, scoped, movies, year),
+        people_and_places=people_and_places(session, facets, movies, diary, timezone.localdate(), leave_out),
     )
 
 

@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import nh3
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from enrichment import services as enrichment
 from enrichment.models import FilmFacet
-from sessions_app import charts, stats
+from sessions_app import charts, stats, worldmap
 from sessions_app.letterboxd import RATINGS
 from sessions_app.models import Session
 from sessions_app.stats import Group, Ranking, Time
@@ -116,6 +117,34 @@ def group_url(session: Session, ranking: Ranking, key: str) -> str:
         return reverse("sessions_app:person", args=[session.public_id, ranking.filter_name, key])
     url = reverse("sessions_app:films", args=[session.public_id])
     return f"{url}?{stats.explorer_query(ranking.basis, ranking.filter_name, key)}"
+
+
+def _atlas() -> worldmap.Atlas | None:
+    """The world map's shapes, installed at set-up (`make` runs npm's postinstall); None when they are missing."""
+    try:
+        return worldmap.atlas(settings.BASE_DIR / "static" / "vendor" / "countries-110m.json")
+    except FileNotFoundError:
+        return None
+
+
+@register.simple_tag
+def world_map(countries: list[Group]) -> SafeString:
+    world = _atlas()
+    if world is None:
+        return format_html('<p class="empty">{}</p>', "The world map is not installed: run make to install it.")
+    return worldmap.choropleth(world, {c.key: c.films for c in countries}, "Films per production country")
+
+
+@register.filter
+def unseen_countries(countries: list[Group]) -> list[str]:
+    """The map's countries none of these production countries is."""
+    world = _atlas()
+    return worldmap.unseen(world, {c.key for c in countries}) if world else []
+
+
+@register.simple_tag
+def explorer_query(scope: str, *pairs: object) -> str:
+    return stats.explorer_query(scope, *pairs)
 
 
 @register.filter

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from enrichment.matching import MatchStatus
-from enrichment.models import Film, FilmFacet
+from enrichment.models import Film, FilmFacet, details_facets
 from sessions_app.models import Movie, Session, Viewing
 
 _tmdb_ids = itertools.count(100_000)
@@ -27,21 +27,38 @@ def make_film(
     cast: Sequence[str] = (),
     countries: Sequence[str] = (),
     languages: Sequence[str] = (),
+    crew: Sequence[tuple[str, str]] = (),
+    genders: dict[str, int] | None = None,
+    studios: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    collection: tuple[int, str] | None = None,
     **fields,
 ) -> Film:
     """A TMDB film with its display lists and the FilmFacet rows derived from them, as enrichment stores them
-    (keys are the names; a name listed twice in the cast is one actor billed twice)."""
+    (keys are the names; a name listed twice in the cast is one actor billed twice). `crew` is (name, TMDB job),
+    `genders` TMDB's gender by name (0, unknown, for anyone else), `collection` (TMDB id, name)."""
     fields.setdefault("tmdb_id", next(_tmdb_ids))
+    gender = (genders or {}).get
+    details = {
+        "credits": {
+            "crew": [{"id": name[:32], "name": name, "job": job, "gender": gender(name, 0)} for name, job in crew]
+        },
+        "production_companies": [{"id": name[:32], "name": name} for name in studios],
+        "keywords": {"keywords": [{"id": name[:32], "name": name} for name in keywords]},
+        "belongs_to_collection": {"id": collection[0], "name": collection[1]} if collection else None,
+    }
     film = Film.objects.create(
         title=title,
         genres=list(genres),
-        directors=[{"id": name[:32], "name": name} for name in directors],
+        directors=[{"id": name[:32], "name": name, "gender": gender(name, 0)} for name in directors],
         cast=[{"id": name[:32], "name": name, "character": ""} for name in cast],
         production_countries=[{"code": code, "name": code} for code in countries],
         spoken_languages=[{"code": code, "name": code} for code in languages],
         **fields,
     )
-    FilmFacet.objects.bulk_create(film.build_facets([{"id": name[:32], "name": name} for name in genres]))
+    FilmFacet.objects.bulk_create(
+        film.build_facets([{"id": name[:32], "name": name} for name in genres], details_facets(details))
+    )
     return film
 
 

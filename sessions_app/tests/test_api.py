@@ -169,7 +169,7 @@ def test_each_movie_carries_its_export_and_tmdb_fields(client, session):
     assert row["rating"] == "4.5" and row["liked"] is True and row["viewing_count"] == 3 and row["rewatch_count"] == 2
     assert row["tmdb_id"] == 77 and row["media_type"] == "movie" and row["match_status"] == "matched"
     assert row["genres"] == ["Mystery", "Thriller"] and row["directors"] == [
-        {"id": 525, "name": "Christopher Nolan", "profile_path": ""}
+        {"id": 525, "name": "Christopher Nolan", "profile_path": "", "gender": 0}  # TMDB's: 0, not known
     ]
     assert row["cast"][0]["name"] == "Guy Pearce" and row["runtime"] == 100 and row["original_language"] == "en"
     assert row["countries"] == [{"code": "US", "name": "US"}]

@@ -283,4 +283,5 @@ def test_the_dashboard_reads_as_many_queries_for_500_films_as_for_5():
             stats.dashboard(session, 2020)
         return len(queries)
 
-    assert queries_for(5) == queries_for(500) == 6  # films, diary and facets, for each page
+    # films, diary, facets, the ranked people's photos and the TMDB details' sections' three, for each page
+    assert queries_for(5) == queries_for(500) == 14

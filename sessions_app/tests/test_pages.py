@@ -324,8 +324,9 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     small, large = build(5), build(200)
     for session in (small, large):
         cache.clear()
-        # session, progress counts, cache version and stats.dashboard's four (the ranked people's photos the last)
-        with django_assert_num_queries(7):
+        # session, progress counts, cache version, stats.dashboard's four (the ranked people's photos the last)
+        # and the TMDB details' sections' four
+        with django_assert_num_queries(11):
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 199" in page(client, large, "films/", q="Film 199").content.decode()

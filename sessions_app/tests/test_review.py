@@ -139,7 +139,7 @@ def test_all_time_reviews_the_whole_library_with_the_dashboards_rankings(tmdb_do
     assert titles(review.top_films) == ["Parasite", "Arrival", "Challengers", "Dune: Part Two", "Heat"]
     assert (review.new_releases, review.older) == ([], [])
     assert [(g.name, g.films) for g in review.genres][:2] == [("Drama", 3), ("Science Fiction", 2)]
-    assert [(n, day, film.title) for n, day, film in review.milestones] == [(1, date(2023, 6, 1), "Heat")]
+    assert [(m.number, m.day, m.film.title) for m in review.milestones] == [(1, date(2023, 6, 1), "Heat")]
 
 
 def test_every_count_on_the_review_pages_is_the_number_of_films_its_link_lists(client, tmdb_double):
