@@ -70,13 +70,17 @@ def test_a_small_session_enriched_by_the_big_sessions_run_completes_with_exact_c
     big = enrich_now(big)
     small.refresh_from_db()
     assert small.status == big.status == Session.Status.COMPLETED
-    assert small.match_counts() == small.counted_rows() == {
-        "pending": 0,
-        "matched": 2,
-        "ambiguous": 0,
-        "not_found": 0,
-        "failed": 0,
-        "manual": 0,
-    }
+    assert (
+        small.match_counts()
+        == small.counted_rows()
+        == {
+            "pending": 0,
+            "matched": 2,
+            "ambiguous": 0,
+            "not_found": 0,
+            "failed": 0,
+            "manual": 0,
+        }
+    )
     assert big.match_counts() == big.counted_rows()
     assert small.enrichment_finished_at <= big.enrichment_finished_at
