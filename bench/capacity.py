@@ -91,7 +91,7 @@ def main() -> None:
         f"{REQUESTS_PER_FILM} TMDB requests per film looked up, {RATE} requests/s"
     )
     started = time.monotonic()
-    requests_since = films_since = users_since = 0
+    requests_since, films_since, users_since = 0.0, 0, 0
     for user, size in enumerate(sizes, start=1):
         library = [film(rank) for rank in draw_library(rng, cdf, int(size))]
         known = remembered(library)
@@ -125,7 +125,7 @@ def main() -> None:
                 f"of their films new): {RATE * SECONDS_PER_DAY / per_user:,.0f} new users a day per key "
                 f"({time.monotonic() - started:.0f} s)"
             )
-            requests_since = films_since = users_since = 0
+            requests_since, films_since, users_since = 0.0, 0, 0
 
 
 if __name__ == "__main__":

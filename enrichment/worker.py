@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
@@ -59,7 +59,7 @@ def claim_order(own_session_id: int) -> list[int]:
 
     `smallest`: shortest remaining work first, aged: a session's priority is its pending films minus
     ENRICH_AGING films for each second since its enrichment started, lowest first. Sessions that started
-    together go smallest first; a 3,000-film session that has waited 600 s (at 5 films/s) goes before any
+    together go smallest first; a 3,000-film session that has waited 1,500 s (at 2 films/s) goes before any
     upload made after it, so however many small uploads keep arriving, it is never starved (think of it as
     earliest deadline first, the deadline being its start plus pending ÷ ENRICH_AGING). The run's own
     session comes last if it is not among the best, so a run always has its own work to fall back on.
@@ -69,7 +69,7 @@ def claim_order(own_session_id: int) -> list[int]:
     now = timezone.now()
     aging = settings.ENRICH_AGING
 
-    def priority(row: tuple[int, int, object]) -> tuple[float, int]:
+    def priority(row: tuple[int, int, datetime | None]) -> tuple[float, int]:
         pk, pending, started = row
         waited = (now - started).total_seconds() if started else 0.0
         return pending - aging * waited, pk
@@ -280,7 +280,10 @@ class Runner:
                         and sum(map(len, self.waiting.values())) < MAX_WAITING
                         and now < deadline
                     ):
-                        claimed = self.claim(CLAIM_BATCH)
+                        # Topping up the films in flight, not a whole batch on top of them: what a run holds
+                        # waits its turn at the rate limit, and a small upload arriving meanwhile (which
+                        # `claim_order` puts first) should wait for a few seconds' worth, not a batch per worker.
+                        claimed = self.claim(CLAIM_BATCH if not in_flight else capacity - len(in_flight))
                         exhausted = not claimed
                         self.dispatch(claimed, look_up)
                         continue

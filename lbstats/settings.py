@@ -220,7 +220,7 @@ ENRICH_STALE_SECONDS = envint("ENRICH_STALE_SECONDS", 180)
 ENRICH_SCHEDULE = os.getenv("ENRICH_SCHEDULE", "smallest")
 if ENRICH_SCHEDULE not in ("smallest", "fair"):
     raise ImproperlyConfigured(f"ENRICH_SCHEDULE must be 'smallest' or 'fair', not {ENRICH_SCHEDULE!r}")
-ENRICH_AGING = envfloat("ENRICH_AGING", 5)
+ENRICH_AGING = envfloat("ENRICH_AGING", 2)
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. Without Redis the TMDB rate
 # limit is per process, so one worker process (its thread pool does the concurrent HTTP).
