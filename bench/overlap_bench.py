@@ -154,9 +154,13 @@ def main() -> None:
         f"  time to complete: p50 {statistics.median(times.values()):.1f} s, max {max(times.values()):.1f} s, "
         f"mean {statistics.mean(times.values()):.1f} s (target: lower than under the even share)"
     )
-    print("  by size (films: upload to completed / solo):")
+    first = min(s.created_at for s in done.values())
+    print("  by size (films: uploaded at, upload to completed / solo):")
     for pk in by_size:
-        print(f"    {done[pk].total_movies:>5}: {times[pk]:6.1f} s / {solo[pk]:5.1f} s ({times[pk] / solo[pk]:.2f}×)")
+        print(
+            f"    {done[pk].total_movies:>5}: +{(done[pk].created_at - first).total_seconds():4.1f} s, "
+            f"{times[pk]:6.1f} s / {solo[pk]:5.1f} s ({times[pk] / solo[pk]:.2f}×)"
+        )
     print(
         f"  smaller sessions finished first: {in_order}/{pairs} pairs in order ({'yes' if in_order == pairs else 'no'})"
     )
