@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 import uuid
 from collections import Counter
@@ -43,6 +44,7 @@ WAIT_POLL_SECONDS = 0.25  # how often a run looks for the answers it waits for
 DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
 
 
+RENEW_SECONDS = 5  # at most this often a claim also renews the run's leases and beats its heartbeats
 SCHEDULE_DEPTH = 5  # sessions, best first, a claim looks into before falling back to the run's own
 
 
@@ -194,7 +196,7 @@ class Runner:
         self.session = session
         self.token = token
         self.auth_error: TmdbAuthError | None = None
-        self.renewed = time.monotonic()
+        self.renewed = -math.inf  # never: the first claim renews
         self.claimed_any = False
         self.claimed = 0
         self.settled: Counter[str] = Counter()  # films settled by this run, by verdict
@@ -221,7 +223,8 @@ class Runner:
                 if len(ids) >= limit:
                     break
             Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
-        self.renew()
+        if time.monotonic() - self.renewed > RENEW_SECONDS:  # claims come every few films: renew less often
+            self.renew()
         self.claimed_any = self.claimed_any or bool(ids)
         self.claimed += len(ids)
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
