@@ -279,16 +279,16 @@ class Runner:
                     now = time.monotonic()
                     if (
                         not exhausted
-                        and len(in_flight) <= capacity // 2
+                        and len(in_flight) < capacity
                         and sum(map(len, self.waiting.values())) < MAX_WAITING
                         and now < deadline
                     ):
-                        # Top the films in flight up to `capacity` once half are done, rather than a whole
-                        # batch on top of them: what a run holds waits its turn at the rate limit, and a small
-                        # upload arriving meanwhile (which `claim_order` puts first) should wait for a second's
-                        # worth per worker, not a batch's. A batch when nothing is in flight: films answered
-                        # from memory (a re-upload) never reach the pool, so they go 50 at a time.
-                        claimed = self.claim(CLAIM_BATCH if not in_flight else capacity - len(in_flight))
+                        # Another `capacity` films once fewer than that are in flight, rather than a whole
+                        # batch: what a run holds waits its turn at the rate limit, and a small upload arriving
+                        # meanwhile (which `claim_order` puts first) should wait for a second or two's worth per
+                        # worker, not a batch's. A batch when nothing is in flight: films answered from memory
+                        # (a re-upload) never reach the pool, so they go 50 at a time.
+                        claimed = self.claim(CLAIM_BATCH if not in_flight else capacity)
                         exhausted = not claimed
                         self.dispatch(claimed, look_up)
                         continue
