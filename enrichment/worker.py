@@ -84,7 +84,8 @@ def claim_order(own_session_id: int) -> list[int]:
 
 
 def run(session_id: int, budget: float | None = None) -> bool:
-    """One worker run for a session. Returns True when films are left for another run.
+    """One worker run for a session (under `smallest`, for whichever sessions come first). Returns True
+    when films are left for another run.
 
     A database that goes away mid-run (restart, failover, a dropped connection) costs a pause, not
     the session: what was stored stays stored, unfinished claims expire, and the run goes on."""
