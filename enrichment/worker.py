@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
@@ -43,6 +44,10 @@ WAIT_POLL_SECONDS = 0.25  # how often a run looks for the answers it waits for
 DB_RETRY_DELAYS = (1, 2, 4, 8, 15)  # seconds to wait for a database that went away, before giving up the run
 
 
+RENEW_SECONDS = 5  # at most this often a claim also renews the run's leases and beats its heartbeats
+SCHEDULE_DEPTH = 5  # sessions, best first, a claim looks into before falling back to the run's own
+
+
 def lease() -> timedelta:
     """How long a claimed film stays a worker's without renewal: after a crash it is claimable again."""
     return timedelta(seconds=settings.ENRICH_LEASE_SECONDS)
@@ -51,8 +56,36 @@ def lease() -> timedelta:
 Status = Session.Status
 
 
+def claim_order(own_session_id: int) -> list[int]:
+    """The sessions a run claims films from, best first.
+
+    `smallest`: shortest remaining work first, aged: a session's priority is its pending films minus
+    ENRICH_AGING films for each second since its enrichment started, lowest first. Sessions that started
+    together go smallest first; a 3,000-film session that has waited 1,500 s (at 2 films/s) goes before any
+    upload made after it, so however many small uploads keep arriving, it is never starved (think of it as
+    earliest deadline first, the deadline being its start plus pending ÷ ENRICH_AGING). The run's own
+    session comes last if it is not among the best, so a run always has its own work to fall back on.
+    `fair`: only the run's own session."""
+    if settings.ENRICH_SCHEDULE == "fair":
+        return [own_session_id]
+    now = timezone.now()
+    aging = settings.ENRICH_AGING
+
+    def priority(row: tuple[int, int, datetime | None]) -> tuple[float, int]:
+        pk, pending, started = row
+        waited = (now - started).total_seconds() if started else 0.0
+        return pending - aging * waited, pk
+
+    rows = Session.objects.filter(status=Status.ENRICHING, pending_count__gt=0).values_list(
+        "pk", "pending_count", "enrichment_started_at"
+    )
+    best = [pk for pk, *_ in sorted(rows, key=priority)[:SCHEDULE_DEPTH]]
+    return best if own_session_id in best else [*best, own_session_id]
+
+
 def run(session_id: int, budget: float | None = None) -> bool:
-    """One worker run for a session. Returns True when films are left for another run.
+    """One worker run for a session (under `smallest`, for whichever sessions come first). Returns True
+    when films are left for another run.
 
     A database that goes away mid-run (restart, failover, a dropped connection) costs a pause, not
     the session: what was stored stays stored, unfinished claims expire, and the run goes on."""
@@ -89,8 +122,17 @@ def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
     if not session.movies.filter(match_status=MatchStatus.PENDING).exists():
         fetch_collections(session)  # after the films, which name them, and before the dashboard is complete
     # A run that found nothing to claim ends its chain: the films left are another worker's, and
-    # if that worker dies the recovery schedule restarts the session.
-    return not finish_if_done(session) and runner.claimed_any
+    # if that worker dies the recovery schedule restarts the session. Under `smallest` a chain whose
+    # own session is done goes on while others have films pending: it served them, and their own
+    # chains may have ended meanwhile.
+    if not runner.claimed_any:
+        finish_if_done(session)
+        return False
+    if not finish_if_done(session):
+        return True
+    return settings.ENRICH_SCHEDULE != "fair" and (
+        Session.objects.filter(status=Status.ENRICHING, pending_count__gt=0).exists()
+    )
 
 
 def fetch_collections(session: Session) -> int:
@@ -185,7 +227,7 @@ class Runner:
         self.session = session
         self.token = token
         self.auth_error: TmdbAuthError | None = None
-        self.renewed = time.monotonic()
+        self.renewed = -math.inf  # never: the first claim renews
         self.claimed_any = False
         self.claimed = 0
         self.settled: Counter[str] = Counter()  # films settled by this run, by verdict
@@ -195,17 +237,25 @@ class Runner:
         self.resolving: dict[str, list[Movie]] = {}
 
     def claim(self, limit: int) -> list[Movie]:
+        """Lease up to `limit` pending films, from the sessions in the schedule's order (`claim_order`)."""
         now = timezone.now()
-        claimable = self.session.movies.filter(match_status=MatchStatus.PENDING).filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-        )
+        ids: list[int] = []
         with transaction.atomic():
-            # skip_locked keeps two PostgreSQL workers on disjoint films; SQLite serialises writers anyway.
-            ids = list(
-                claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit]
-            )
+            for session_id in claim_order(self.session.pk):
+                claimable = Movie.objects.filter(session_id=session_id, match_status=MatchStatus.PENDING).filter(
+                    Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+                )
+                # skip_locked keeps two PostgreSQL workers on disjoint films; SQLite serialises writers anyway.
+                ids += (
+                    claimable.select_for_update(skip_locked=True)
+                    .order_by("id")
+                    .values_list("id", flat=True)[: limit - len(ids)]
+                )
+                if len(ids) >= limit:
+                    break
             Movie.objects.filter(id__in=ids).update(claim_token=self.token, claimed_until=now + lease())
-        self.renew()
+        if time.monotonic() - self.renewed > RENEW_SECONDS:  # claims come every few films: renew less often
+            self.renew()
         self.claimed_any = self.claimed_any or bool(ids)
         self.claimed += len(ids)
         return list(Movie.objects.filter(id__in=ids, claim_token=self.token))
@@ -225,11 +275,13 @@ class Runner:
         return set(FilmLookup.objects.filter(key__in=keys, claim_token=self.token).values_list("key", flat=True))
 
     def renew(self) -> None:
-        """Extend the lease on this run's films and lookups, and beat the session's heartbeat."""
+        """Extend the lease on this run's films and lookups, and beat the heartbeat of its session and of
+        every session whose films it holds."""
         now = timezone.now()
         Movie.objects.filter(claim_token=self.token).update(claimed_until=now + lease())
         FilmLookup.objects.filter(claim_token=self.token).update(claimed_until=now + lease())
-        Session.objects.filter(pk=self.session.pk).update(enrichment_heartbeat=now)
+        held = Movie.objects.filter(claim_token=self.token).values("session_id")
+        Session.objects.filter(Q(pk=self.session.pk) | Q(pk__in=held)).update(enrichment_heartbeat=now)
         self.renewed = time.monotonic()
 
     def release(self) -> None:
@@ -262,7 +314,12 @@ class Runner:
                         and sum(map(len, self.waiting.values())) < MAX_WAITING
                         and now < deadline
                     ):
-                        claimed = self.claim(CLAIM_BATCH)
+                        # Another `capacity` films once fewer than that are in flight, rather than a whole
+                        # batch: what a run holds waits its turn at the rate limit, and a small upload arriving
+                        # meanwhile (which `claim_order` puts first) should wait for a second or two's worth per
+                        # worker, not a batch's. A batch when nothing is in flight: films answered from memory
+                        # (a re-upload) never reach the pool, so they go 50 at a time.
+                        claimed = self.claim(CLAIM_BATCH if not in_flight else capacity)
                         exhausted = not claimed
                         self.dispatch(claimed, look_up)
                         continue
@@ -313,7 +370,7 @@ class Runner:
         if not memory:
             return movies
         with transaction.atomic():  # one commit for the batch, not one per film
-            settled: Counter[str] = Counter()
+            settled: Counter[tuple[int, str]] = Counter()
             for movie in movies:
                 known = memory.get(movie.pk)
                 if known is not None and self.settle(
@@ -325,19 +382,21 @@ class Runner:
                     match_candidates=known.candidates,
                     match_error="",
                 ):
-                    settled[known.outcome] += 1
+                    settled[movie.session_id, known.outcome] += 1
             self.tally(settled)
+        self.finish_emptied(settled)
         return [movie for movie in movies if movie.pk not in memory]
 
     def store(self, key: str, movies: list[Movie], found: Resolution) -> None:
         """Write one lookup's answer to every film waiting on it in this run, remember it for every
         other session, and give the lookup up, all in one transaction."""
         with transaction.atomic():
-            settled = 0
+            settled: Counter[tuple[int, str]] = Counter()
             if found.error is not None:
                 status = MatchStatus.FAILED
                 for movie in movies:
-                    settled += self.settle(movie, match_status=status, match_error=str(found.error)[:500])
+                    if self.settle(movie, match_status=status, match_error=str(found.error)[:500]):
+                        settled[movie.session_id, status] += 1
             else:
                 result = found.result
                 assert result is not None  # resolve() gives a Resolution either an error or a result
@@ -346,18 +405,19 @@ class Runner:
                     assert result.media_type is not None  # details are fetched only for a match, which has its type
                     film = Film.objects.store(result.media_type, found.details)
                 remember(movies[0], result, film)
-                status = result.status
                 for movie in movies:
-                    settled += self.settle(
+                    if self.settle(
                         movie,
                         film=film,
-                        match_status=status,
+                        match_status=result.status,
                         match_score=result.score,
                         match_candidates=result.candidates,
                         match_error="",
-                    )
-            self.tally({status: settled})
+                    ):
+                        settled[movie.session_id, result.status] += 1
+            self.tally(settled)
             FilmLookup.objects.filter(key=key, claim_token=self.token).delete()
+        self.finish_emptied(settled)
 
     def settle(self, movie: Movie, source: str = "tmdb", **fields) -> bool:
         """Write a film's outcome; False when it was not this run's to write. Guarded by the lease and the
@@ -377,10 +437,23 @@ class Runner:
         self.settled[verdict] += 1
         metrics.FILMS_IDENTIFIED.labels(verdict, source).inc()
 
-    def tally(self, settled: Mapping[str, int]) -> None:
-        """Move films settled in this transaction from pending to their statuses in the session's counts."""
-        moved = sum(settled.values())
-        Session.tally(self.session.pk, {MatchStatus.PENDING: -moved, **settled})
+    def tally(self, settled: Mapping[tuple[int, str], int]) -> None:
+        """Move films settled in this transaction ({(session id, verdict): films}) from pending to their
+        verdicts in their sessions' counts (a run may settle films of several sessions, see `claim_order`)."""
+        by_session: dict[int, dict[str, int]] = {}
+        for (session_id, verdict), films in sorted(settled.items()):  # sessions locked in one order by all runs
+            changes = by_session.setdefault(session_id, {MatchStatus.PENDING: 0})
+            changes[MatchStatus.PENDING] -= films
+            changes[verdict] = changes.get(verdict, 0) + films
+        for session_id, changes in by_session.items():
+            Session.tally(session_id, changes)
+
+    def finish_emptied(self, settled: Mapping[tuple[int, str], int]) -> None:
+        """Complete, at once, the sessions whose last pending films were just settled: a small upload that
+        a run of another session finished should not wait for that run's end to say so."""
+        emptied = Session.objects.filter(pk__in={pk for pk, _ in settled}, status=Status.ENRICHING, pending_count=0)
+        for session in emptied:
+            finish_if_done(session)
 
 
 def lookup_key(movie: Movie) -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -221,6 +222,12 @@ TMDB_IMAGE_BASE_URL = os.getenv("TMDB_IMAGE_BASE_URL", "https://image.tmdb.org/t
 ENRICH_RUN_SECONDS = envfloat("ENRICH_RUN_SECONDS", 20)
 ENRICH_LEASE_SECONDS = envint("ENRICH_LEASE_SECONDS", 120)
 ENRICH_STALE_SECONDS = envint("ENRICH_STALE_SECONDS", 180)
+# Who gets TMDB's rate (enrichment.worker.claim_order): `smallest` (least work left first, aged by
+# ENRICH_AGING films per second waited) or `fair` (sessions take even turns, the policy before it).
+ENRICH_SCHEDULE = os.getenv("ENRICH_SCHEDULE", "smallest")
+if ENRICH_SCHEDULE not in ("smallest", "fair"):
+    raise ImproperlyConfigured(f"ENRICH_SCHEDULE must be 'smallest' or 'fair', not {ENRICH_SCHEDULE!r}")
+ENRICH_AGING = envfloat("ENRICH_AGING", 2)
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. Without Redis the TMDB rate
 # limit is per process, so one worker process (its thread pool does the concurrent HTTP).

@@ -81,6 +81,11 @@ class Session(models.Model):
 
     objects = SessionQuerySet.as_manager()
 
+    # What the status endpoint reads, in one query: not the JSON columns (`uploads` grows with every export)
+    STATUS_FIELDS = ("id", "public_id", "status", "error_message", "last_accessed_at") + tuple(
+        count_field(status) for status in MatchStatus.values
+    )
+
     class Meta:
         indexes = [
             # the recovery schedule looks for sessions left enriching
@@ -102,6 +107,11 @@ class Session(models.Model):
     @property
     def last_upload(self) -> dict | None:
         return self.uploads[-1] if self.uploads else None
+
+    def counts_as_read(self) -> dict[str, int]:
+        """Films per match status as in this copy of the row: for a caller that has just read it (the status
+        endpoint reads the session and its counts in one query, `STATUS_FIELDS`)."""
+        return {status: getattr(self, count_field(status)) for status in MatchStatus.values}
 
     def match_counts(self) -> dict[str, int]:
         """Films per match status now, as kept beside the session (exact at every commit): one row read by
@@ -136,8 +146,9 @@ class Session(models.Model):
             counts = session.counted_rows()
             Session.objects.filter(pk=session_id).update(**{count_field(s): n for s, n in counts.items()})
 
-    def progress(self) -> dict:
-        counts = self.match_counts()
+    def progress(self, counts: dict[str, int] | None = None) -> dict:
+        """Films done of the total; from `counts` when the caller has just read them, else read now."""
+        counts = self.match_counts() if counts is None else counts
         total = sum(counts.values())
         done = total - counts[MatchStatus.PENDING]
         return {
@@ -147,12 +158,12 @@ class Session(models.Model):
             "match_counts": counts,
         }
 
-    def status_payload(self) -> dict:
+    def status_payload(self, counts: dict[str, int] | None = None) -> dict:
         return {
             "session_id": self.public_id,
             "status": self.status,
             "error_message": self.error_message,
-            **self.progress(),
+            **self.progress(counts),
         }
 
 

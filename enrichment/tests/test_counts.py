@@ -82,3 +82,20 @@ def test_counts_equal_the_rows_after_a_run_dies_holding_films(tmdb_double):
     Movie.objects.filter(pk__in=[m.pk for m in held]).update(claimed_until=timezone.now() - timedelta(seconds=1))
     session = enrich_now(session)
     assert counts_match_rows(session)["pending"] == 0
+
+
+def test_counts_equal_the_rows_when_a_film_is_fixed_by_hand_while_a_run_holds_it(tmdb_double):
+    session = imported(ROWS)
+    services.start(session, enqueue=False)
+    runner = worker.Runner(session, uuid.uuid4())
+    held = runner.claim(len(ROWS))
+    witch = next(movie for movie in held if movie.title == "The Witch")
+    services.set_manual_match(witch, 310131)  # a person fixes it on the unmatched page meanwhile
+    assert counts_match_rows(session)["manual"] == 1
+
+    runner.dispatch(
+        held, lambda key, movies: runner.store(key, movies, worker.resolve(movies[0].title, movies[0].year))
+    )
+    counts = counts_match_rows(session)  # the run's own answer for The Witch is not written, nor counted
+    assert counts["pending"] == 0 and counts["manual"] == 1
+    assert session.movies.get(pk=witch.pk).film.tmdb_id == 310131
