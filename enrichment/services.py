@@ -21,7 +21,7 @@ from sessions_app.models import Movie, Session
 
 from .matching import MatchStatus
 from .models import Film
-from .tmdb import MediaType, TmdbError, TmdbNotFound, credentials_configured, get_client
+from .tmdb import MediaType, TmdbError, TmdbNotFound, TmdbTooSlow, credentials_configured, get_client
 from .worker import CLAIM_BATCH, finish_if_done, forget
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "OPERATOR_ADVICE",
     "MediaType",
     "TmdbError",
+    "TmdbTooSlow",
     "credentials_configured",
     "enqueue",
     "enrichment_state",
@@ -92,7 +93,8 @@ def _configured_image_base(api: str) -> str:
     base = cache.get(key)
     if base is None:
         try:
-            images = get_client().configuration().get("images") or {}
+            # read while a page waits (its CSP names the image host): bounded like a correction
+            images = get_client().configuration(within=settings.TMDB_INTERACTIVE_TIMEOUT).get("images") or {}
         except TmdbError:
             cache.set(key, fallback, IMAGE_BASE_RETRY_SECONDS)
             return fallback
@@ -153,12 +155,14 @@ def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -
 
 
 def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOVIE) -> Movie:
-    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
+    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces. Raises
+    TmdbTooSlow when TMDB does not answer within TMDB_INTERACTIVE_TIMEOUT, and then changes nothing."""
     film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
     if film is None:
         require_credentials()
         try:
-            details = get_client().details(media_type, tmdb_id)
+            # a person waits for this answer: bounded, where the worker's lookups wait out TMDB's bad minutes
+            details = get_client().details(media_type, tmdb_id, within=settings.TMDB_INTERACTIVE_TIMEOUT)
         except TmdbNotFound as exc:
             kind = "TV series" if media_type == MediaType.TV else "film"
             raise TmdbNotFound(f"TMDB has no {kind} with id {tmdb_id}.") from exc

@@ -205,6 +205,9 @@ TMDB_CACHE_DAYS = envint("TMDB_CACHE_DAYS", 30)
 TMDB_RATE_LIMIT = envfloat("TMDB_RATE_LIMIT", 40)
 TMDB_CONCURRENCY = envint("TMDB_CONCURRENCY", 8)
 TMDB_TIMEOUT = envfloat("TMDB_TIMEOUT", 10)
+# what a web request waits, retries included, for TMDB: a correction made by hand (API, unmatched page, admin)
+# and the image base every page's CSP names; the worker waits TMDB_TIMEOUT per try instead
+TMDB_INTERACTIVE_TIMEOUT = envfloat("TMDB_INTERACTIVE_TIMEOUT", 5)
 TMDB_MAX_RETRIES = envint("TMDB_MAX_RETRIES", 5)
 TMDB_BACKOFF_SECONDS = envfloat("TMDB_BACKOFF_SECONDS", 0.5)
 TMDB_CACHE_NAMESPACE = os.getenv("TMDB_CACHE_NAMESPACE", "lbstats_tmdb")  # Redis key prefix of the HTTP cache

@@ -192,6 +192,8 @@ class MovieDetailView(generics.RetrieveAPIView):
             movie = enrichment.set_manual_match(
                 movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"]
             )
+        except enrichment.TmdbTooSlow as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_504_GATEWAY_TIMEOUT)
         except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         return Response(MovieSerializer(movie).data)

@@ -247,22 +247,24 @@ def _fix(request: HttpRequest, session: Session) -> HttpResponse:
         raise Http404("No such film in this upload.")
     movie = get_object_or_404(session.movies, pk=movie_id)
     reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
-    error = ""
+    error, error_status = "", 400
     if reference is None:
         error = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
     else:
         try:
             movie = enrichment.set_manual_match(movie, reference[0], reference[1])
+        except enrichment.TmdbTooSlow as exc:
+            error, error_status = str(exc), 504
         except enrichment.TmdbError as exc:
             error = str(exc)
     htmx = bool(request.headers.get("HX-Request"))
     if error:
         if htmx:
             context = {"session": session, "movie": movie, "item_error": error}
-            return render(request, "sessions_app/_unmatched_item.html", context, status=400)
+            return render(request, "sessions_app/_unmatched_item.html", context, status=error_status)
         context = {"session": session, "page": Paginator([movie], 1).get_page(1), "error": error}
         context["unmatched_count"] = session.movies.unmatched().count()
-        return render(request, "sessions_app/unmatched.html", context, status=400)
+        return render(request, "sessions_app/unmatched.html", context, status=error_status)
     message = f"{movie.title} is now {film_label(movie.film)}."
     if htmx:
         return render(
