@@ -207,18 +207,27 @@ class ReenrichView(APIView):
 
     @extend_schema(
         request=ReenrichSerializer,
-        responses={202: SessionStatusSerializer, 400: OpenApiResponse(description="TMDB enrichment is off")},
+        responses={
+            202: OpenApiResponse(
+                SessionStatusSerializer, description="Started: the films are queued (`detail` says how many)"
+            ),
+            200: OpenApiResponse(
+                SessionStatusSerializer, description="Nothing changed: a re-enrichment is queued or running (`detail`)"
+            ),
+            400: OpenApiResponse(description="TMDB enrichment is off"),
+        },
     )
     def post(self, request, session_id):
         session = visit(session_id)
         options = ReenrichSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:
-            enrichment.reenrich(session, everything=options.validated_data["all"])
+            done = enrichment.reenrich(session, everything=options.validated_data["all"])
         except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         session.refresh_from_db()
-        return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)
+        answer = status.HTTP_202_ACCEPTED if done.started else status.HTTP_200_OK
+        return Response({"detail": done.message, **session.status_payload()}, status=answer)
 
 
 class SessionViewingsView(SessionListView):
