@@ -194,6 +194,11 @@ ZIP_MAX_UNCOMPRESSED_BYTES = envint("ZIP_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1
 ZIP_MAX_RATIO = envint("ZIP_MAX_RATIO", 100)
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "lbstats.uploads.InterruptedUploadHandler",  # first: tells a body cut short from an upload of no file
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 SESSION_LIFETIME_DAYS = envint("SESSION_LIFETIME_DAYS", 30)
 
 # TMDB: Bearer read token preferred over the v3 key; both stay out of logs and cache rows.

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from enrichment import services as enrichment
 from lbstats.throttling import ScopedThrottle
+from lbstats.uploads import CUT_SHORT, cut_short
 
 from .filters import MovieFilter
 from .importing import import_upload, uploaded
@@ -86,6 +87,8 @@ class UploadView(generics.CreateAPIView):
     )
     def post(self, request, *args, **kwargs):
         files = request.FILES.getlist("files")
+        if cut_short(request):
+            return bad_request(CUT_SHORT)
         try:
             session = import_upload([uploaded(f) for f in files])
         except ExportError as exc:
@@ -114,10 +117,11 @@ class SessionUploadView(APIView):
         session = visit(session_id)
         options = SessionUploadSerializer(data={"replace": request.data.get("replace", False)})
         options.is_valid(raise_exception=True)
+        files = request.FILES.getlist("files")
+        if cut_short(request):
+            return bad_request(CUT_SHORT)
         try:
-            update_from_upload(
-                session, [uploaded(f) for f in request.FILES.getlist("files")], options.validated_data["replace"]
-            )
+            update_from_upload(session, [uploaded(f) for f in files], options.validated_data["replace"])
         except ExportError as exc:
             return bad_request(str(exc))
         except OlderExport as exc:

@@ -21,6 +21,7 @@ from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
 from enrichment.models import Film, FilmFacet
 from lbstats.throttling import throttled
+from lbstats.uploads import CUT_SHORT, cut_short
 
 from . import explorer, stats
 from .filters import ExplorerFilter
@@ -61,7 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "sessions_app/home.html", context)
     files = request.FILES.getlist("files")
-    if not files:
+    if cut_short(request):
+        error = CUT_SHORT
+    elif not files:
         error = "Choose your Letterboxd export first: the ZIP file as downloaded, or the CSV files from it."
     else:
         try:
@@ -88,6 +91,8 @@ def upload_into(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The dashboard's form: a newer export of the same person, loaded into this session."""
     session = visit(public_id)
     files = request.FILES.getlist("files")
+    if cut_short(request):
+        return _dashboard_page(request, session, upload_error=CUT_SHORT, status=400)
     if not files:
         return _dashboard_page(request, session, upload_error="Choose your newer Letterboxd export first.", status=400)
     try:
