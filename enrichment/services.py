@@ -274,8 +274,9 @@ def recover() -> dict:
 
 
 def start_lost_imports(cutoff) -> int:
-    """Imports that committed but whose enrichment was never queued (the process died in between)."""
-    lost = Session.objects.filter(status=Status.PROCESSING, created_at__lt=cutoff)
+    """Imports that committed but whose enrichment was never queued (the process died in between). A large
+    upload still importing in the background is the importer's (`importing.requeue_lost_imports`)."""
+    lost = Session.objects.filter(status=Status.PROCESSING, created_at__lt=cutoff, import_phase="")
     for session in lost:
         enqueue(session)
     return len(lost)

@@ -200,6 +200,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 SESSION_LIFETIME_DAYS = envint("SESSION_LIFETIME_DAYS", 30)
+# An upload larger than this is checked in its request, then imported by a worker (its bytes kept in the
+# database meanwhile); smaller ones are imported within the request and answered with their counts.
+IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", 8 * 1024 * 1024)
 
 # TMDB: Bearer read token preferred over the v3 key; both stay out of logs and cache rows.
 TMDB_API_URL = os.getenv("TMDB_API_URL", "https://api.themoviedb.org/3").rstrip("/")

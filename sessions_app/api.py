@@ -83,7 +83,14 @@ class UploadView(generics.CreateAPIView):
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
-        responses={201: UploadResultSerializer, 400: OpenApiResponse(description="The upload cannot be imported")},
+        responses={
+            201: UploadResultSerializer,
+            202: OpenApiResponse(
+                UploadResultSerializer,
+                description="A large upload, checked and queued: a worker imports it (`import_phase` at /status)",
+            ),
+            400: OpenApiResponse(description="The upload cannot be imported"),
+        },
     )
     def post(self, request, *args, **kwargs):
         files = request.FILES.getlist("files")
@@ -94,7 +101,9 @@ class UploadView(generics.CreateAPIView):
         except ExportError as exc:
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
-        return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
+        # a large upload is imported by a worker: accepted, its progress at /status
+        answer = status.HTTP_202_ACCEPTED if session.importing else status.HTTP_201_CREATED
+        return Response(UploadResultSerializer(session).data, status=answer)
 
 
 class SessionUploadView(APIView):

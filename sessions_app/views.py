@@ -132,7 +132,9 @@ def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = 
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     polling = session.status in POLLING
-    if not polling and request.headers.get("HX-Request"):
+    # a page that showed an import in the background wants the dashboard once the rows are in
+    imported = bool(request.GET.get("importing")) and not session.importing
+    if (not polling or imported) and request.headers.get("HX-Request"):
         # Enrichment just ended under a polling page: swap the finished dashboard into it, in place
         # (no reload), so the TMDB statistics appear where the person is looking.
         response = _dashboard_page(request, session)
