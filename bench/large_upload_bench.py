@@ -24,7 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import ASGI_SERVER, backend, setup_django, web_server  # noqa: E402
+from bench.harness import ASGI_SERVER, backend, setup_django, tree_peak_mb, web_server  # noqa: E402
 
 
 def free_port() -> int:
@@ -77,7 +77,7 @@ def main() -> None:
         answered = time.monotonic() - started
         assert response.status_code == 202, (response.status_code, response.text[:500])
         status_url = f"{base}/api/session/{response.json()['session_id']}/status"
-        phases = []
+        phases: list[str] = []
         worker_mb = 0.0
         while True:
             worker_mb = max(worker_mb, tree_peak_mb(worker.pid))
@@ -104,32 +104,6 @@ def main() -> None:
     print(f"  status {status['status']!r}, {status['total_movies']:,} films, {imported:.1f} s from upload to stored")
     print(f"  peak memory (RSS) of the worker process that parsed and stored it: {worker_mb:.0f} MB")
     print(f"  peak memory (RSS) of a web process (it checked the upload and kept it): {web_mb:.0f} MB")
-
-
-def tree_peak_mb(root: int) -> float:
-    """The largest peak RSS (Linux's VmHWM) among a process and its descendants now alive."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        parents[int(stat.parent.name)] = int(fields[1])
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    peak = 0
-    for pid in tree:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
-    return peak / 1024
 
 
 if __name__ == "__main__":

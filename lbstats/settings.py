@@ -97,8 +97,10 @@ DATABASE_URL = os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sql
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # A server database costs a new backend process per connection: keep connections (checked before reuse).
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60),
+        # Keep connections between requests (checked before reuse): a server database costs a new backend
+        # process per connection, and opening SQLite (with its WAL pragmas) was half of a status request's
+        # CPU. Under the ASGI server a process runs its views on one thread, so it keeps one connection.
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }

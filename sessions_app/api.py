@@ -151,8 +151,8 @@ class SessionStatusView(APIView):
 
     @extend_schema(responses=SessionStatusSerializer)
     def get(self, request, session_id):
-        session = visit(session_id)
-        return Response(session.status_payload())
+        session = visit(session_id, defer=Session.BULKY_FIELDS)
+        return Response(session.status_payload(reread=False))  # the row visit() just read
 
 
 class MoviePagination(PageNumberPagination):

@@ -83,6 +83,9 @@ class Session(models.Model):
     manual_count = models.PositiveIntegerField(default=0)
 
     objects = SessionQuerySet.as_manager()
+    # JSON that grows with the export (the files, lists and warnings): decoded on every read of the row,
+    # and never needed by the status endpoint, which a page polls every second and a hundred clients may
+    BULKY_FIELDS = ("metadata", "warnings", "uploads")
 
     class Meta:
         indexes = [
@@ -106,10 +109,13 @@ class Session(models.Model):
     def last_upload(self) -> dict | None:
         return self.uploads[-1] if self.uploads else None
 
-    def match_counts(self) -> dict[str, int]:
+    def match_counts(self, reread: bool = True) -> dict[str, int]:
         """Films per match status now, as kept beside the session (exact at every commit): one row read by
         its key, whatever the session's size, so a caller holding an old copy of the session reads no old
-        counts."""
+        counts. `reread=False` takes them from this copy, for a caller that has just read it (the status
+        endpoint, polled every second: one query per poll, not two)."""
+        if not reread:
+            return {status: getattr(self, count_field(status)) for status in MatchStatus.values}
         fields = {status: count_field(status) for status in MatchStatus.values}
         row = Session.objects.filter(pk=self.pk).values(*fields.values()).get()
         return {status: row[field] for status, field in fields.items()}
@@ -139,8 +145,8 @@ class Session(models.Model):
             counts = session.counted_rows()
             Session.objects.filter(pk=session_id).update(**{count_field(s): n for s, n in counts.items()})
 
-    def progress(self) -> dict:
-        counts = self.match_counts()
+    def progress(self, reread: bool = True) -> dict:
+        counts = self.match_counts(reread)
         total = sum(counts.values())
         done = total - counts[MatchStatus.PENDING]
         return {
@@ -161,14 +167,14 @@ class Session(models.Model):
             return ""
         return f"Importing your export: {self.ImportPhase(self.import_phase).label}."
 
-    def status_payload(self) -> dict:
+    def status_payload(self, reread: bool = True) -> dict:
         return {
             "session_id": self.public_id,
             "status": self.status,
             "error_message": self.error_message,
             "import_phase": self.import_phase,
             "import_progress": self.import_progress(),
-            **self.progress(),
+            **self.progress(reread),
         }
 
 

@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db
 ALREADY = "Already re-enriching: the films of this session are being identified on TMDB; nothing was changed."
 
 
-def state(session: Session) -> list[tuple]:
+def state(session: Session) -> tuple:
     """Everything a re-enrichment changes: each film's identification, and the session's status and counts."""
     session.refresh_from_db()
     films = list(session.movies.order_by("id").values_list("id", "match_status", "film_id", "match_attempts"))
-    return [session.status, session.match_counts(), films]
+    return session.status, session.match_counts(), films
 
 
 def reenrich(client: Client, session: Session, body: dict):

@@ -1,6 +1,6 @@
 """A correction made by hand waits for TMDB (the film's details) inside the request: when TMDB is slow the
 person gets a clear answer within TMDB_INTERACTIVE_TIMEOUT, not a page that hangs for the worker's 10 s and
-its retries. TMDB here is the double, answering 3 s late over a real socket."""
+its retries. TMDB here is the double, answering 5 s late over a real socket."""
 
 import time
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ TOO_SLOW = "TMDB did not answer within 0.5 s; try again in a moment."
 def slow_tmdb(tmdb_double, settings):
     settings.TMDB_INTERACTIVE_TIMEOUT = 0.5
     enrichment.image_base()  # known before TMDB slows down (every page's CSP names it); its own test is below
-    tmdb_double.configure(latency=3.0)
+    tmdb_double.configure(latency=5.0)
     return tmdb_double
 
 
@@ -49,7 +49,7 @@ def test_a_patch_answers_504_with_the_bound_when_tmdb_is_slow(client: Client, sl
     took = time.monotonic() - started
 
     assert response.status_code == 504 and response.json() == {"detail": TOO_SLOW}
-    assert took < 1.5, took  # the double answers after 3 s
+    assert took < 3.0, took  # the double answers after 5 s (and the worker would wait 2 s a try, 5 retries)
     assert unchanged(movie)
 
 
@@ -73,7 +73,7 @@ def test_the_unmatched_page_says_tmdb_was_too_slow_in_the_film_and_on_the_page(c
 
     assert in_place.status_code == whole_page.status_code == 504
     assert TOO_SLOW in in_place.content.decode() and TOO_SLOW in whole_page.content.decode()
-    assert took < 3.0, took  # two corrections, each bounded at 0.5 s
+    assert took < 5.0, took  # two corrections, each bounded at 0.5 s
     assert unchanged(movie)
 
 
@@ -88,13 +88,13 @@ def test_the_admin_says_tmdb_was_too_slow(admin_client, slow_tmdb, movie):
     took = time.monotonic() - started
 
     assert response.status_code == 200 and TOO_SLOW in response.content.decode()
-    assert took < 1.5, took
+    assert took < 3.0, took
     assert unchanged(movie)
 
 
 def test_a_page_does_not_wait_past_the_bound_for_the_image_base_its_csp_names(client: Client, tmdb_double, settings):
     settings.TMDB_INTERACTIVE_TIMEOUT = 0.5
-    tmdb_double.configure(latency=3.0)
+    tmdb_double.configure(latency=5.0)
 
     started = time.monotonic()
     response = client.get("/about/")
@@ -103,4 +103,4 @@ def test_a_page_does_not_wait_past_the_bound_for_the_image_base_its_csp_names(cl
     assert response.status_code == 200
     fallback_host = urlsplit(settings.TMDB_IMAGE_BASE_URL).netloc  # the setting's, TMDB's being unknown
     assert fallback_host and fallback_host in response["Content-Security-Policy"]
-    assert took < 1.5, took
+    assert took < 3.0, took
