@@ -160,7 +160,8 @@ def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -
     # session settled and marks it enriching, and the rest find it enriching. Committed on its own, before
     # any film row is locked, so it never holds the session row while waiting for a film (the workers
     # lock films first, then the session).
-    won = Session.objects.filter(pk=session.pk, status__in=REENRICHABLE).update(
+    # (a large upload whose import failed has no films to identify: its phase stays set)
+    won = Session.objects.filter(pk=session.pk, status__in=REENRICHABLE, import_phase="").update(
         status=Status.ENRICHING,
         error_message="",
         enrichment_started_at=now,
@@ -168,9 +169,11 @@ def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -
         enrichment_heartbeat=now,
     )
     if not won:
-        current = Session.objects.values_list("status", flat=True).get(pk=session.pk)
+        current, phase = Session.objects.values_list("status", "import_phase").get(pk=session.pk)
         if current == Status.PROCESSING:
             return Reenrichment(False, 0, "This upload is still being imported; nothing was changed.")
+        if phase:
+            return Reenrichment(False, 0, "This upload could not be imported, so it has no films to identify.")
         return Reenrichment(
             False,
             0,

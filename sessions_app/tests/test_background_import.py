@@ -153,6 +153,20 @@ def test_rows_that_turn_out_bad_fail_the_session_with_the_message_and_store_noth
     assert "Your export could not be imported" in page and 'id="overview"' not in page
 
 
+def test_a_failed_import_is_not_re_enriched_into_an_empty_session(client, settings, tmdb_double):
+    settings.IMPORT_BACKGROUND_BYTES = LARGE
+    response = upload(client, ("watched.csv", WATCHED + b'2022-01-02,"Never closed,2001,x\r\n'), ("diary.csv", DIARY))
+    session = Session.objects.get(public_id=response.json()["session_id"])
+    tasks.import_session(session.pk)
+
+    answer = client.post(f"/api/session/{session.public_id}/reenrich", {"all": True}, content_type="application/json")
+
+    assert answer.status_code == 200
+    assert answer.json()["detail"] == "This upload could not be imported, so it has no films to identify."
+    session.refresh_from_db()
+    assert (session.status, session.import_phase) == ("failed", "failed")
+
+
 def test_a_small_upload_still_answers_with_its_counts_in_one_round_trip(client, background):
     response = upload(client, ("watched.csv", WATCHED))
     assert response.status_code == 201
