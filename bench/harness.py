@@ -83,3 +83,46 @@ def timed_get(url: str) -> tuple[float, int]:
     except OSError:
         code = 0
     return time.monotonic() - started, code
+
+
+def process_tree(root: int) -> set[int]:
+    """A process and its descendants now alive (Linux: read from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return tree
+
+
+def tree_peak_mb(root: int) -> float:
+    """The largest peak RSS (Linux's VmHWM) among a process and its descendants now alive."""
+    peak = 0
+    for pid in process_tree(root):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+    return peak / 1024
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user and system) spent so far by a process and its descendants now alive."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")

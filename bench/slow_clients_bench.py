@@ -24,7 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import ASGI_SERVER, SYNC_SERVER, backend, setup_django, timed_get, web_server  # noqa: E402
+from bench.harness import (  # noqa: E402
+    ASGI_SERVER,
+    SYNC_SERVER,
+    backend,
+    setup_django,
+    timed_get,
+    tree_cpu_seconds,
+    web_server,
+)
 
 PORT = 8766
 WORKERS = 6
@@ -86,12 +94,16 @@ def main() -> None:
         for thread in slow:
             thread.start()
         time.sleep(1.0)  # every slow client is connected and trickling before polling starts
+        cpu_before = tree_cpu_seconds(server.pid)
         polling = [threading.Thread(target=poller, args=(url, stop, results, lock)) for _ in range(options.pollers)]
         for thread in polling:
             thread.start()
         time.sleep(options.seconds)
         stop.set()
-        for thread in polling + slow:
+        for thread in polling:
+            thread.join()
+        server_cpu = tree_cpu_seconds(server.pid) - cpu_before
+        for thread in slow:
             thread.join()
     finally:
         server.terminate()
@@ -105,6 +117,10 @@ def main() -> None:
         f"{options.pollers} clients polling status for {options.seconds:.0f} s"
     )
     print(f"  status: {len(times)} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors}")
+    # what the latency rests on, however busy the machine: the server's CPU per status request (slow clients'
+    # share included), and the load of the machine (the benchmark's own clients, and anything else running)
+    print(f"  server CPU per status request: {1000 * server_cpu / max(1, len(times)):.2f} ms")
+    print(f"  machine load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     met = errors == 0 and p99 < 100
     print(f"target (status p99 < 100 ms, 0 errors): {'met' if met else 'MISSED'}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,14 +22,16 @@ from sessions_app.models import Movie, Session
 
 from .matching import MatchStatus
 from .models import Film
-from .tmdb import MediaType, TmdbError, TmdbNotFound, credentials_configured, get_client
+from .tmdb import MediaType, TmdbError, TmdbNotFound, TmdbTooSlow, credentials_configured, get_client
 from .worker import CLAIM_BATCH, finish_if_done, forget
 
 __all__ = [
     "ENRICHMENT_OFF",
     "OPERATOR_ADVICE",
     "MediaType",
+    "Reenrichment",
     "TmdbError",
+    "TmdbTooSlow",
     "credentials_configured",
     "enqueue",
     "enrichment_state",
@@ -92,7 +95,8 @@ def _configured_image_base(api: str) -> str:
     base = cache.get(key)
     if base is None:
         try:
-            images = get_client().configuration().get("images") or {}
+            # read while a page waits (its CSP names the image host): bounded like a correction
+            images = get_client().configuration(within=settings.TMDB_INTERACTIVE_TIMEOUT).get("images") or {}
         except TmdbError:
             cache.set(key, fallback, IMAGE_BASE_RETRY_SECONDS)
             return fallback
@@ -130,35 +134,83 @@ def start(session: Session, enqueue: bool = True) -> None:
         async_task(ENRICH_TASK, session.pk)
 
 
-def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> int:
+@dataclass(frozen=True)
+class Reenrichment:
+    """What a call to `reenrich` did: started identifying `films` again, or (a re-enrichment already
+    queued or running, or the upload still importing) nothing, with the sentence that says which."""
+
+    started: bool
+    films: int
+    message: str
+
+
+REENRICHABLE = (Status.COMPLETED, Status.FAILED)  # a session enriching or still importing keeps its run
+
+
+def reenrich(session: Session, everything: bool = False, enqueue: bool = True) -> Reenrichment:
     """Identify a session's films again: unmatched and failed ones, or (everything) all but manual ones.
 
-    The one function behind the admin actions, the API, `manage.py enrich` and the pages. Returns how
-    many films were queued."""
+    The one function behind the admin actions, the API, `manage.py enrich` and the pages. Idempotent
+    while it works: a call made while the session is enriching (or importing) changes nothing, so a
+    hundred calls queue the session's own task chains once and `everything` throws identifications
+    away once."""
     require_credentials()
+    now = timezone.now()
+    # One statement decides which call starts, on both databases: of many calls at once, one finds the
+    # session settled and marks it enriching, and the rest find it enriching. Committed on its own, before
+    # any film row is locked, so it never holds the session row while waiting for a film (the workers
+    # lock films first, then the session).
+    # (a large upload whose import failed has no films to identify: its phase stays set)
+    won = Session.objects.filter(pk=session.pk, status__in=REENRICHABLE, import_phase="").update(
+        status=Status.ENRICHING,
+        error_message="",
+        enrichment_started_at=now,
+        enrichment_finished_at=None,
+        enrichment_heartbeat=now,
+    )
+    if not won:
+        current, phase = Session.objects.values_list("status", "import_phase").get(pk=session.pk)
+        if current == Status.PROCESSING:
+            return Reenrichment(False, 0, "This upload is still being imported; nothing was changed.")
+        if phase:
+            return Reenrichment(False, 0, "This upload could not be imported, so it has no films to identify.")
+        return Reenrichment(
+            False,
+            0,
+            "Already re-enriching: the films of this session are being identified on TMDB; nothing was changed.",
+        )
     if everything:
         movies = session.movies.exclude(match_status=MatchStatus.MANUAL)
     else:
         movies = session.movies.filter(
             match_status__in=[MatchStatus.AMBIGUOUS, MatchStatus.NOT_FOUND, MatchStatus.FAILED, MatchStatus.PENDING]
         )
-    with transaction.atomic():
-        forget(movies.exclude(match_status=MatchStatus.PENDING))
-        count = movies.update(
-            match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
-        )
-        Session.recount(session.pk)
-        transaction.on_commit(lambda: start(session, enqueue=enqueue))
-    return count
+    try:
+        with transaction.atomic():
+            # The worker's lock order: remembered matches, then films by id (as a claim takes them), then
+            # the session row (recount), so this cannot deadlock with a worker storing an answer.
+            forget(movies.exclude(match_status=MatchStatus.PENDING))
+            list(movies.select_for_update().order_by("id").values_list("id", flat=True))
+            count = movies.update(
+                match_status=MatchStatus.PENDING, film=None, match_candidates=[], match_error="", match_attempts=0
+            )
+            Session.recount(session.pk)
+            transaction.on_commit(lambda: start(session, enqueue=enqueue))
+    except BaseException:
+        Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(status=Status.COMPLETED)
+        raise
+    return Reenrichment(True, count, f"{count} films queued for identification on TMDB.")
 
 
 def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOVIE) -> Movie:
-    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces."""
+    """Attach a TMDB film chosen by a person; marked manual, which no automatic run replaces. Raises
+    TmdbTooSlow when TMDB does not answer within TMDB_INTERACTIVE_TIMEOUT, and then changes nothing."""
     film = Film.objects.filter(media_type=media_type, tmdb_id=tmdb_id, fetched_at__isnull=False).first()
     if film is None:
         require_credentials()
         try:
-            details = get_client().details(media_type, tmdb_id)
+            # a person waits for this answer: bounded, where the worker's lookups wait out TMDB's bad minutes
+            details = get_client().details(media_type, tmdb_id, within=settings.TMDB_INTERACTIVE_TIMEOUT)
         except TmdbNotFound as exc:
             kind = "TV series" if media_type == MediaType.TV else "film"
             raise TmdbNotFound(f"TMDB has no {kind} with id {tmdb_id}.") from exc
@@ -225,8 +277,9 @@ def recover() -> dict:
 
 
 def start_lost_imports(cutoff) -> int:
-    """Imports that committed but whose enrichment was never queued (the process died in between)."""
-    lost = Session.objects.filter(status=Status.PROCESSING, created_at__lt=cutoff)
+    """Imports that committed but whose enrichment was never queued (the process died in between). A large
+    upload still importing in the background is the importer's (`importing.requeue_lost_imports`)."""
+    lost = Session.objects.filter(status=Status.PROCESSING, created_at__lt=cutoff, import_phase="")
     for session in lost:
         enqueue(session)
     return len(lost)

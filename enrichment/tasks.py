@@ -1,7 +1,9 @@
 """django-q2 tasks: thin, idempotent, taking ids. The work is in enrichment.worker and enrichment.services."""
 
+from django.utils import timezone
 from django_q.tasks import async_task
 
+from sessions_app.importing import requeue_lost_imports
 from sessions_app.models import Session
 from sessions_app.stats import cached_dashboard
 
@@ -21,7 +23,10 @@ def enrich_session(session_id: int) -> str:
 
 
 def recover() -> dict:
-    return services.recover()
+    """The schedule's sweep (every minute): enrichment's, and large imports the broker missed."""
+    swept = services.recover()
+    swept["restarted"] += requeue_lost_imports(timezone.now() - services.stale_after())
+    return swept
 
 
 def forget_stale_tmdb_data() -> int:

@@ -7,11 +7,30 @@ never a worker, so slow clients cannot stall the site. The body limit is enforce
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbstats.settings")
-django_application = get_asgi_application()  # sets Django up: the wrapper's imports need settings
+django.setup(set_prefix=False)  # the handler and the wrapper's imports need settings
 
 from lbstats.limits import BodyLimit  # noqa: E402
 
+
+class LengthKnownASGIHandler(ASGIHandler):
+    """Django's ASGI handler, for a body sent with `Transfer-Encoding: chunked` too.
+
+    Django parses a multipart body only as far as its `Content-Length`, and a chunked request has
+    none: its upload arrived as "no file". The server has de-chunked it and the handler has read it
+    whole (within the limit, `BodyLimit`) before the request is made, so its length is known: say it."""
+
+    def create_request(self, scope, body_file):
+        headers = scope.get("headers") or []
+        if not any(name.lower() == b"content-length" for name, _ in headers):
+            size = body_file.seek(0, os.SEEK_END)
+            body_file.seek(0)
+            scope = {**scope, "headers": [*headers, (b"content-length", str(size).encode())]}
+        return super().create_request(scope, body_file)
+
+
+django_application = LengthKnownASGIHandler()
 application = BodyLimit(django_application)

@@ -99,8 +99,10 @@ DATABASE_URL = os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sql
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # A server database costs a new backend process per connection: keep connections (checked before reuse).
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60),
+        # Keep connections between requests (checked before reuse): a server database costs a new backend
+        # process per connection, and opening SQLite (with its WAL pragmas) was half of a status request's
+        # CPU. Under the ASGI server a process runs its views on one thread, so it keeps one connection.
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -198,7 +200,15 @@ ZIP_MAX_UNCOMPRESSED_BYTES = envint("ZIP_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1
 ZIP_MAX_RATIO = envint("ZIP_MAX_RATIO", 100)
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "lbstats.uploads.InterruptedUploadHandler",  # first: tells a body cut short from an upload of no file
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 SESSION_LIFETIME_DAYS = envint("SESSION_LIFETIME_DAYS", 30)
+# An upload larger than this is checked in its request, then imported by a worker (its bytes kept in the
+# database meanwhile); smaller ones are imported within the request and answered with their counts.
+IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", 8 * 1024 * 1024)
 
 # Demo mode (`make demo`, scripts/run --demo): TMDB is the test double, which makes up a film for any title;
 # every page says so, and the home page offers the bundled sample export in one click.
@@ -213,6 +223,9 @@ TMDB_CACHE_DAYS = envint("TMDB_CACHE_DAYS", 30)
 TMDB_RATE_LIMIT = envfloat("TMDB_RATE_LIMIT", 40)
 TMDB_CONCURRENCY = envint("TMDB_CONCURRENCY", 8)
 TMDB_TIMEOUT = envfloat("TMDB_TIMEOUT", 10)
+# what a web request waits, retries included, for TMDB: a correction made by hand (API, unmatched page, admin)
+# and the image base every page's CSP names; the worker waits TMDB_TIMEOUT per try instead
+TMDB_INTERACTIVE_TIMEOUT = envfloat("TMDB_INTERACTIVE_TIMEOUT", 5)
 TMDB_MAX_RETRIES = envint("TMDB_MAX_RETRIES", 5)
 TMDB_BACKOFF_SECONDS = envfloat("TMDB_BACKOFF_SECONDS", 0.5)
 TMDB_CACHE_NAMESPACE = os.getenv("TMDB_CACHE_NAMESPACE", "lbstats_tmdb")  # Redis key prefix of the HTTP cache

@@ -90,11 +90,11 @@ def status_page(request: HttpRequest) -> HttpResponse:
 def retry_failed(request: HttpRequest, session_pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=session_pk)
     try:
-        queued = reenrich(session)
+        done = reenrich(session)
     except TmdbError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{queued} films of session {session.pk} queued for identification on TMDB.")
+        messages.success(request, f"Session {session.pk}: {done.message}")
     return redirect("ops-status")
 
 

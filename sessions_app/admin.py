@@ -29,12 +29,15 @@ class SessionAdmin(admin.ModelAdmin):
 
     def _reenrich(self, request, queryset, everything: bool) -> None:
         try:
-            queued = sum(enrichment.reenrich(session, everything=everything) for session in queryset)
+            done = [enrichment.reenrich(session, everything=everything) for session in queryset]
         except enrichment.TmdbError as exc:
             advice = "" if enrichment.credentials_configured() else f" {enrichment.OPERATOR_ADVICE}"
             self.message_user(request, f"{exc}{advice}", messages.ERROR)
             return
-        self.message_user(request, f"{queued} films queued for identification on TMDB.")
+        queued = sum(one.films for one in done)
+        busy = sum(not one.started for one in done)
+        left = f" {busy} sessions were already enriching or importing and were left as they are." if busy else ""
+        self.message_user(request, f"{queued} films queued for identification on TMDB.{left}")
 
     @admin.action(description="Re-enrich selected sessions (every film but manual corrections)")
     def reenrich_all(self, request, queryset):

@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from enrichment import services as enrichment
 from lbstats.throttling import ScopedThrottle
+from lbstats.uploads import CUT_SHORT, cut_short
 
 from . import downloads, stats
 from .filters import MovieFilter
@@ -95,16 +96,27 @@ class UploadView(generics.CreateAPIView):
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
-        responses={201: UploadResultSerializer, 400: OpenApiResponse(description="The upload cannot be imported")},
+        responses={
+            201: UploadResultSerializer,
+            202: OpenApiResponse(
+                UploadResultSerializer,
+                description="A large upload, checked and queued: a worker imports it (`import_phase` at /status)",
+            ),
+            400: OpenApiResponse(description="The upload cannot be imported"),
+        },
     )
     def post(self, request, *args, **kwargs):
         files = request.FILES.getlist("files")
+        if cut_short(request):
+            return bad_request(CUT_SHORT)
         try:
             session = import_upload([uploaded(f) for f in files])
         except ExportError as exc:
             return bad_request(str(exc))
         session.refresh_from_db(fields=["status"])  # enrichment may have started on commit
-        return Response(UploadResultSerializer(session).data, status=status.HTTP_201_CREATED)
+        # a large upload is imported by a worker: accepted, its progress at /status
+        answer = status.HTTP_202_ACCEPTED if session.importing else status.HTTP_201_CREATED
+        return Response(UploadResultSerializer(session).data, status=answer)
 
 
 class SessionUploadView(APIView):
@@ -127,10 +139,11 @@ class SessionUploadView(APIView):
         session = visit(session_id)
         options = SessionUploadSerializer(data={"replace": request.data.get("replace", False)})
         options.is_valid(raise_exception=True)
+        files = request.FILES.getlist("files")
+        if cut_short(request):
+            return bad_request(CUT_SHORT)
         try:
-            update_from_upload(
-                session, [uploaded(f) for f in request.FILES.getlist("files")], options.validated_data["replace"]
-            )
+            update_from_upload(session, [uploaded(f) for f in files], options.validated_data["replace"])
         except ExportError as exc:
             return bad_request(str(exc))
         except OlderExport as exc:
@@ -206,6 +219,8 @@ class MovieDetailView(generics.RetrieveAPIView):
             movie = enrichment.set_manual_match(
                 movie, correction.validated_data["tmdb_id"], correction.validated_data["media_type"]
             )
+        except enrichment.TmdbTooSlow as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_504_GATEWAY_TIMEOUT)
         except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         return Response(MovieSerializer(movie).data)
@@ -219,18 +234,27 @@ class ReenrichView(APIView):
 
     @extend_schema(
         request=ReenrichSerializer,
-        responses={202: SessionStatusSerializer, 400: OpenApiResponse(description="TMDB enrichment is off")},
+        responses={
+            202: OpenApiResponse(
+                SessionStatusSerializer, description="Started: the films are queued (`detail` says how many)"
+            ),
+            200: OpenApiResponse(
+                SessionStatusSerializer, description="Nothing changed: a re-enrichment is queued or running (`detail`)"
+            ),
+            400: OpenApiResponse(description="TMDB enrichment is off"),
+        },
     )
     def post(self, request, session_id):
         session = visit(session_id)
         options = ReenrichSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:
-            enrichment.reenrich(session, everything=options.validated_data["all"])
+            done = enrichment.reenrich(session, everything=options.validated_data["all"])
         except enrichment.TmdbError as exc:
             return bad_request(str(exc))
         session.refresh_from_db()
-        return Response(session.status_payload(), status=status.HTTP_202_ACCEPTED)
+        answer = status.HTTP_202_ACCEPTED if done.started else status.HTTP_200_OK
+        return Response({"detail": done.message, **session.status_payload()}, status=answer)
 
 
 class SessionViewingsView(SessionListView):

@@ -1,26 +1,45 @@
 """Importing an upload: parse it, store it as a new session in one transaction, and once that has
-committed, hand the session to enrichment."""
+committed, hand the session to enrichment.
+
+An upload past IMPORT_BACKGROUND_BYTES is checked in the request (what can be told without reading
+its rows: a clear 400 at once), kept in the database and imported by a worker (`import_stored`), so
+no web request waits for half a million films; the session shows where its import stands meanwhile."""
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from typing import IO, cast
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connections, models, router, transaction
+from django.db import DataError, IntegrityError, connections, models, router, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from enrichment import services as enrichment
 from lbstats import metrics
 
-from .letterboxd import FilmRecord, ParsedExport, ViewingRecord, read_export
-from .models import Movie, Session, Viewing
+from .letterboxd import ExportError, FilmRecord, ParsedExport, ViewingRecord, check_export, read_export
+from .models import Movie, Session, UploadBlob, Viewing
+
+log = logging.getLogger(__name__)
+
+IMPORT_TASK = "sessions_app.tasks.import_session"  # stored in queued tasks: renaming it strands them
+Phase = Session.ImportPhase
+
+Upload = tuple[str, IO[bytes], int]
 
 
-def import_upload(uploads: Iterable[tuple[str, IO[bytes], int]]) -> Session:
+def import_upload(uploads: Iterable[Upload]) -> Session:
     """Parse uploaded files [(name, file object, size)] and store them as a new session, queued for
-    enrichment once committed. Raises letterboxd.ExportError, and then stores nothing."""
+    enrichment once committed; past IMPORT_BACKGROUND_BYTES, check them and queue their import instead
+    (the session is returned `processing`). Raises letterboxd.ExportError, and then stores nothing."""
+    uploads = list(uploads)
+    if sum(size for _, _, size in uploads) > settings.IMPORT_BACKGROUND_BYTES:
+        return queue_import(uploads)
     started = time.monotonic()
     export = read_export(uploads)
     with transaction.atomic():
@@ -32,6 +51,78 @@ def import_upload(uploads: Iterable[tuple[str, IO[bytes], int]]) -> Session:
     return session
 
 
+def queue_import(uploads: list[Upload]) -> Session:
+    """A new session holding the uploaded bytes, its import queued: after the checks that need no row
+    read (not a ZIP or a CSV, no film file, missing columns: ExportError at once, nothing stored)."""
+    files = check_export(uploads)
+    with transaction.atomic():
+        session = Session.objects.create(import_phase=Phase.QUEUED, metadata={"files": files})
+        for name, fileobj, size in uploads:
+            fileobj.seek(0)
+            UploadBlob.objects.create(session=session, name=name, size=size, data=fileobj.read())
+        # robust, as above: the recovery schedule queues an import the broker missed
+        transaction.on_commit(lambda: async_task(IMPORT_TASK, session.pk), robust=True)
+    return session
+
+
+def import_stored(session_id: int) -> str:
+    """A worker's import of a session's kept upload: read it, store every row in one transaction (and
+    drop the kept bytes in it), then hand the session to enrichment. Rows that turn out bad fail the
+    session with the parser's message and store nothing. Safe to run twice: the second finds no bytes."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PROCESSING).exclude(import_phase="").first()
+    if session is None or not session.upload_blobs.exists():
+        return "nothing to import"
+    started = time.monotonic()
+    _set_phase(session, Phase.READING)
+    blobs = session.upload_blobs.order_by("id").values_list("name", "data", "size")
+    try:
+        export = read_export([(name, io.BytesIO(data), size) for name, data, size in blobs.iterator()])
+    except ExportError as exc:
+        _fail(session, str(exc))
+        return "refused"
+    _set_phase(session, Phase.STORING)
+    try:
+        with transaction.atomic():
+            # the session row first: a second run of this task waits here, then finds the bytes gone
+            if not Session.objects.select_for_update().filter(pk=session_id).exclude(import_phase="").exists():
+                return "imported by another run"
+            store(export, into=session)
+            session.upload_blobs.all().delete()
+            transaction.on_commit(lambda: enrichment.enqueue(session), robust=True)
+    except (DataError, IntegrityError) as exc:  # a value the database refuses: no retry will change it
+        log.exception("background import of session %s could not be stored", session.pk)
+        _fail(session, f"The export could not be stored ({type(exc).__name__}); nothing of it was kept.")
+        return "refused"
+    metrics.count_import(time.monotonic() - started, len(export.films), export.viewing_count)
+    return "imported"
+
+
+def requeue_lost_imports(cutoff) -> int:
+    """Large uploads whose import the broker never got (it was down when they committed): queued again by
+    the recovery schedule. Only ones no worker has begun: one reading or storing is the queue's to retry."""
+    lost = list(
+        Session.objects.filter(
+            status=Session.Status.PROCESSING, import_phase=Phase.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in lost:
+        async_task(IMPORT_TASK, pk)
+    return len(lost)
+
+
+def _set_phase(session: Session, phase: str) -> None:
+    Session.objects.filter(pk=session.pk).update(import_phase=phase)
+
+
+def _fail(session: Session, message: str) -> None:
+    with transaction.atomic():
+        session.upload_blobs.all().delete()
+        Session.objects.filter(pk=session.pk).update(
+            status=Session.Status.FAILED, import_phase=Phase.FAILED, error_message=message
+        )
+    log.info("background import of session %s refused: %s", session.pk, message)
+
+
 def uploaded(file: UploadedFile) -> tuple[str, IO[bytes], int]:
     """A file of a request, as `import_upload` takes it: (name, file, size)."""
     # Django's multipart parser drops a file part without a filename, and its upload handlers size every file.
@@ -39,17 +130,23 @@ def uploaded(file: UploadedFile) -> tuple[str, IO[bytes], int]:
     return file.name, file, file.size
 
 
-def store(export: ParsedExport) -> Session:
-    """Store a parsed export as a new session: all of it or, on any error, nothing."""
+def store(export: ParsedExport, into: Session | None = None) -> Session:
+    """Store a parsed export as a new session (or into the one its background import made): all of it
+    or, on any error, nothing."""
+    fields = {
+        "total_movies": len(export.films),
+        "pending_count": len(export.films),  # every film starts pending (Movie's default)
+        "username": export.username,
+        "metadata": export.metadata,
+        "warnings": export.warnings,
+        "uploads": [upload_record(export)],
+    }
     with transaction.atomic():
-        session = Session.objects.create(
-            total_movies=len(export.films),
-            pending_count=len(export.films),  # every film starts pending (Movie's default)
-            username=export.username,
-            metadata=export.metadata,
-            warnings=export.warnings,
-            uploads=[upload_record(export)],
-        )
+        if into is None:
+            session = Session.objects.create(**fields)
+        else:
+            session = into
+            Session.objects.filter(pk=session.pk).update(import_phase="", **fields)
         bulk_insert(Movie, _movie_rows(session, export))
         # Ids grow in insertion order within the transaction, even with other imports interleaved.
         # A list, read before the COPY below starts: PostgreSQL cannot answer a query on a connection

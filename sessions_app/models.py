@@ -47,6 +47,12 @@ class Session(models.Model):
         COMPLETED = "completed"
         FAILED = "failed"
 
+    class ImportPhase(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        READING = "reading", "reading the files"
+        STORING = "storing", "storing the films and the diary"
+        FAILED = "failed", "refused"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
     total_movies = models.PositiveIntegerField(default=0)
@@ -66,6 +72,9 @@ class Session(models.Model):
     enrichment_finished_at = models.DateTimeField(null=True, blank=True)
     # Last time a worker ran for this session: the recovery schedule restarts sessions whose workers went quiet.
     enrichment_heartbeat = models.DateTimeField(null=True, blank=True)
+    # Where a large upload's import in the background stands (`ImportPhase`); empty once its rows are
+    # stored, and for an upload imported within its request.
+    import_phase = models.CharField(max_length=16, blank=True)
     # Films per match status, exact by construction: every change of a film's status changes these in
     # the same transaction (`tally`, or `recount` for a bulk change), so the status endpoint reads one
     # row whatever the session's size. Named `<status>_count` for each MatchStatus.
@@ -80,9 +89,8 @@ class Session(models.Model):
     leave_out_tv_shorts = models.BooleanField(default=False)
 
     objects = SessionQuerySet.as_manager()
-
     # What the status endpoint reads, in one query: not the JSON columns (`uploads` grows with every export)
-    STATUS_FIELDS = ("id", "public_id", "status", "error_message", "last_accessed_at") + tuple(
+    STATUS_FIELDS = ("id", "public_id", "status", "error_message", "import_phase", "last_accessed_at") + tuple(
         count_field(status) for status in MatchStatus.values
     )
 
@@ -158,11 +166,24 @@ class Session(models.Model):
             "match_counts": counts,
         }
 
+    @property
+    def importing(self) -> bool:
+        """A large upload whose rows are not stored yet: queued, being read or stored, or refused."""
+        return bool(self.import_phase)
+
+    def import_progress(self) -> str:
+        """Where a background import stands, in words (empty once its rows are stored)."""
+        if not self.import_phase or self.import_phase == self.ImportPhase.FAILED:
+            return ""
+        return f"Importing your export: {self.ImportPhase(self.import_phase).label}."
+
     def status_payload(self, counts: dict[str, int] | None = None) -> dict:
         return {
             "session_id": self.public_id,
             "status": self.status,
             "error_message": self.error_message,
+            "import_phase": self.import_phase,
+            "import_progress": self.import_progress(),
             **self.progress(counts),
         }
 
@@ -287,3 +308,17 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"share link of {self.session_id}{' (revoked)' if self.revoked_at else ''}"
+
+
+class UploadBlob(models.Model):
+    """One uploaded file of a large upload, kept until its import in the background has read it. In the
+    database rather than on a disk, so a worker on any machine can read it; deleted once the import has
+    stored the rows or refused them."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="upload_blobs")
+    name = models.TextField()  # as uploaded: the parser tells the files apart by name
+    size = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes) of session {self.session_id}"

@@ -48,7 +48,7 @@ class UploadResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["session_id", "status", "total_movies", "created_at", "warnings"]
+        fields = ["session_id", "status", "import_phase", "total_movies", "created_at", "warnings"]
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -85,6 +85,11 @@ class SessionStatusSerializer(serializers.Serializer):
     enriched_count = serializers.IntegerField()
     progress_percent = serializers.FloatField()
     error_message = serializers.CharField()
+    import_phase = serializers.ChoiceField(
+        choices=["", *Session.ImportPhase.values],
+        help_text="A large upload's import by a worker: queued, reading, storing, or failed; empty once stored",
+    )
+    import_progress = serializers.CharField(help_text="Where that import stands, in words")
     match_counts = serializers.DictField(child=serializers.IntegerField())
 
 

@@ -23,6 +23,7 @@ from enrichment import services as enrichment
 from enrichment.matching import MatchStatus
 from enrichment.models import Film, FilmFacet
 from lbstats.throttling import throttled
+from lbstats.uploads import CUT_SHORT, cut_short
 
 from . import explorer, stats
 from .filters import ExplorerFilter
@@ -68,7 +69,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "sessions_app/home.html", context)
     files = request.FILES.getlist("files")
-    if not files:
+    if cut_short(request):
+        error = CUT_SHORT
+    elif not files:
         error = "Choose your Letterboxd export first: the ZIP file as downloaded, or the CSV files from it."
     else:
         try:
@@ -110,6 +113,8 @@ def upload_into(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The dashboard's form: a newer export of the same person, loaded into this session."""
     session = visit(public_id)
     files = request.FILES.getlist("files")
+    if cut_short(request):
+        return _dashboard_page(request, session, upload_error=CUT_SHORT, status=400)
     if not files:
         return _dashboard_page(request, session, upload_error="Choose your newer Letterboxd export first.", status=400)
     try:
@@ -163,7 +168,9 @@ def _dashboard_page(request: HttpRequest, session: Session, upload_error: str = 
 def progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     polling = session.status in POLLING
-    if not polling and request.headers.get("HX-Request"):
+    # a page that showed an import in the background wants the dashboard once the rows are in
+    imported = bool(request.GET.get("importing")) and not session.importing
+    if (not polling or imported) and request.headers.get("HX-Request"):
         # Enrichment just ended under a polling page: swap the finished dashboard into it, in place
         # (no reload), so the TMDB statistics appear where the person is looking.
         response = _dashboard_page(request, session)
@@ -317,22 +324,24 @@ def _fix(request: HttpRequest, session: Session) -> HttpResponse:
         raise Http404("No such film in this upload.")
     movie = get_object_or_404(session.movies, pk=movie_id)
     reference = parse_tmdb_reference(request.POST.get("tmdb") or request.POST.get("candidate") or "")
-    error = ""
+    error, error_status = "", 400
     if reference is None:
         error = "Pick one of the suggestions, or paste a TMDB id or a themoviedb.org film or series address."
     else:
         try:
             movie = enrichment.set_manual_match(movie, reference[0], reference[1])
+        except enrichment.TmdbTooSlow as exc:
+            error, error_status = str(exc), 504
         except enrichment.TmdbError as exc:
             error = str(exc)
     htmx = bool(request.headers.get("HX-Request"))
     if error:
         if htmx:
             context = {"session": session, "movie": movie, "item_error": error}
-            return render(request, "sessions_app/_unmatched_item.html", context, status=400)
+            return render(request, "sessions_app/_unmatched_item.html", context, status=error_status)
         context = {"session": session, "page": Paginator([movie], 1).get_page(1), "error": error}
         context["unmatched_count"] = session.movies.unmatched().count()
-        return render(request, "sessions_app/unmatched.html", context, status=400)
+        return render(request, "sessions_app/unmatched.html", context, status=error_status)
     message = f"{movie.title} is now {film_label(movie.film)}."
     if htmx:
         return render(

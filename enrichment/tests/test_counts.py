@@ -38,13 +38,13 @@ def test_counts_equal_the_rows_through_enrichment_a_manual_fix_and_two_reenrichm
     services.set_manual_match(witch, 310131)  # the same choice again changes nothing
     assert counts_match_rows(session)["manual"] == 1
 
-    queued = services.reenrich(session, enqueue=False)  # the unmatched again
+    queued = services.reenrich(session, enqueue=False).films  # the unmatched again
     counts = counts_match_rows(session)
     assert counts["pending"] == queued and counts["ambiguous"] == counts["not_found"] == 0
     enrich_now(session)
     counts_match_rows(session)
 
-    queued = services.reenrich(session, everything=True, enqueue=False)
+    queued = services.reenrich(session, everything=True, enqueue=False).films
     assert counts_match_rows(session) == {
         "pending": len(ROWS) - 1,
         "matched": 0,

@@ -66,6 +66,10 @@ class TmdbUnavailable(TmdbError):
     """TMDB kept failing (429s, 5xx, timeouts, dropped connections) until the retries ran out."""
 
 
+class TmdbTooSlow(TmdbUnavailable):
+    """TMDB did not answer within the time a caller could wait (a person waiting on a page)."""
+
+
 def credentials_configured() -> bool:
     return bool(settings.TMDB_READ_TOKEN or settings.TMDB_API_KEY)
 
@@ -213,29 +217,35 @@ class TmdbClient:
         params = {"query": query, "include_adult": "false", "page": 1, "first_air_date_year": first_air_date_year}
         return self._get("/search/tv", params)["results"]
 
-    def details(self, media_type: str, tmdb_id: int) -> dict:
-        """A film's or series' details with its credits and keywords appended: one request."""
-        return self._get(f"/{MediaType(media_type).value}/{int(tmdb_id)}", {"append_to_response": "credits,keywords"})
+    def details(self, media_type: str, tmdb_id: int, within: float | None = None) -> dict:
+        """A film's or series' details with its credits and keywords appended: one request (retries included,
+        given up after `within` seconds when a person waits for it)."""
+        path = f"/{MediaType(media_type).value}/{int(tmdb_id)}"
+        return self._get(path, {"append_to_response": "credits,keywords"}, within)
 
     def collection(self, collection_id: int) -> dict:
         """A collection (franchise) with its parts, each a movie search item with its release date."""
         return self._get(f"/collection/{int(collection_id)}")
 
-    def configuration(self) -> dict:
-        return self._get("/configuration")
+    def configuration(self, within: float | None = None) -> dict:
+        return self._get("/configuration", within=within)
 
     # --- transport ---------------------------------------------------------------------------------
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> dict:
+    def _get(self, path: str, params: dict[str, Any] | None = None, within: float | None = None) -> dict:
+        """One endpoint's answer, retried on TMDB's passing failures; with `within`, all of it (waits for
+        the rate limit and retries too) takes at most that many seconds, else TmdbTooSlow."""
         if params is not None and "query" in params and not str(params["query"]).strip():
             raise ValueError("a TMDB search needs a query")  # TMDB answers 422: never send one
         params = {k: v for k, v in (params or {}).items() if v is not None}
+        deadline = None if within is None else time.monotonic() + within
         failures = rate_limited = 0
         while True:
+            timeout = self.timeout if deadline is None else min(self.timeout, self._left(deadline, within))
             try:
-                response = self._session.get(self.base_url + path, params=params, timeout=self.timeout)
+                response = self._session.get(self.base_url + path, params=params, timeout=timeout)
             except requests.Timeout:
                 metrics.count_tmdb_failure(path, "timeout")
-                problem = f"no answer within {self.timeout:g}s"
+                problem = f"no answer within {timeout:g}s"
             except requests.RequestException:  # refused, dropped, or cut off mid-body
                 metrics.count_tmdb_failure(path, "connection_error")
                 problem = "the connection failed"
@@ -255,6 +265,8 @@ class TmdbClient:
                             f"TMDB kept rate limiting {path} ({rate_limited} times); try again later."
                         )
                     delay = _retry_after(response) or self._backoff(rate_limited)
+                    if deadline is not None:
+                        self._left(deadline - delay, within)
                     logger.warning("TMDB rate limited %s: pausing all requests for %.2fs", path, delay)
                     self.limiter.pause(delay)  # the next acquire() waits it out
                     continue
@@ -265,8 +277,18 @@ class TmdbClient:
             if failures > self.max_retries:
                 raise TmdbUnavailable(f"TMDB is unavailable: {path} failed {failures} times, last with {problem}.")
             delay = self._backoff(failures)
+            if deadline is not None:
+                self._left(deadline - delay, within)
             logger.warning("TMDB %s: %s; retry %d/%d in %.2fs", path, problem, failures, self.max_retries, delay)
             time.sleep(delay)
+
+    @staticmethod
+    def _left(deadline: float, within: float | None) -> float:
+        """Seconds left before `deadline`; TmdbTooSlow once none are."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TmdbTooSlow(f"TMDB did not answer within {within:g} s; try again in a moment.")
+        return left
 
     def _backoff(self, attempt: int) -> float:
         """Exponential with jitter, so threads that failed together do not retry together."""

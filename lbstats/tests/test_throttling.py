@@ -48,9 +48,10 @@ def test_a_forwarded_for_header_does_not_let_a_client_escape_its_limit(client, s
 def test_reenrichment_and_corrections_are_limited_per_client(client, settings, tmdb_double):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "reenrich": "2/hour", "corrections": "1/hour"}
     session = import_upload(sample_export().zip_upload())
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.COMPLETED)
     reenrich = f"/api/session/{session.public_id}/reenrich"
     statuses = [client.post(reenrich, {}, content_type="application/json").status_code for _ in range(3)]
-    assert statuses == [202, 202, 429]
+    assert statuses == [202, 200, 429]  # started, then already re-enriching, then over the limit
     movie = f"/api/session/{session.public_id}/movies/{session.movies.first().pk}"
     assert client.patch(movie, {"tmdb_id": 77}, content_type="application/json").status_code == 200
     assert client.patch(movie, {"tmdb_id": 77}, content_type="application/json").status_code == 429

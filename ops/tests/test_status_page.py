@@ -108,7 +108,7 @@ def test_the_retry_button_requeues_the_sessions_failed_and_unmatched_films(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(f"{URL}retry/{session.pk}/", follow=True)
     assert response.status_code == 200
-    assert f"2 films of session {session.pk} queued for identification on TMDB." in response.content.decode()
+    assert f"Session {session.pk}: 2 films queued for identification on TMDB." in response.content.decode()
     assert dict(session.movies.values_list("title", "match_status")) == {
         "Memento": "matched",
         "Heat": "pending",

@@ -13,9 +13,20 @@ makes the upload unusable raises `ExportError` with a message a person can act o
 from collections.abc import Iterable
 from typing import IO
 
-from .files import collect_files, too_large
-from .films import film_slug, parse_files
-from .records import FIRST_YEAR, LAST_YEAR, MAX_TEXT_ID, RATINGS, ExportError, FilmRecord, ParsedExport, ViewingRecord
+from .files import REQUIRED_COLUMNS, collect_files, too_large
+from .films import _usable_texts, film_slug, parse_files
+from .records import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_TEXT_ID,
+    RATINGS,
+    ExportError,
+    FilmRecord,
+    ParsedExport,
+    ViewingRecord,
+    Warnings,
+)
+from .tables import checked_header
 
 __all__ = [
     "FIRST_YEAR",
@@ -26,6 +37,7 @@ __all__ = [
     "FilmRecord",
     "ParsedExport",
     "ViewingRecord",
+    "check_export",
     "film_slug",
     "read_export",
     "too_large",
@@ -35,3 +47,15 @@ __all__ = [
 def read_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> ParsedExport:
     """Read uploaded files [(name, file object, size)] into a ParsedExport, or raise ExportError."""
     return parse_files(collect_files(list(uploads)))
+
+
+def check_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> list[dict]:
+    """What can be told of an upload without reading its rows, as fast as the files can be opened: that it
+    is a ZIP or CSVs of a Letterboxd export within the limits, with a film file and the columns each file
+    needs. Raises ExportError as `read_export` would; returns the files as uploaded [{name, size}]."""
+    files = collect_files(list(uploads))
+    texts = _usable_texts(files, Warnings())
+    for name in REQUIRED_COLUMNS:
+        if name in texts:
+            checked_header(name, texts[name])
+    return files.uploaded

@@ -14,22 +14,28 @@ from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
 
 
+def checked_header(name: str, text: str) -> list[str]:
+    """The file's column names, or ExportError when one is doubled or one the file needs is missing."""
+    header = read_header(name, text)
+    duplicated = sorted({h for h in header if header.count(h) > 1 and h})
+    if duplicated:
+        raise ExportError(f"{name} line 1: the column {', '.join(duplicated)} appears twice.")
+    missing = [c for c in REQUIRED_COLUMNS.get(name, []) if c not in header]
+    if missing:
+        raise ExportError(
+            f"{name} line 1: missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}. "
+            f"Is this the {name} of a Letterboxd export?"
+        )
+    return header
+
+
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        header = read_header(name, text)
-        duplicated = sorted({h for h in header if header.count(h) > 1 and h})
-        if duplicated:
-            raise ExportError(f"{name} line 1: the column {', '.join(duplicated)} appears twice.")
-        missing = [c for c in REQUIRED_COLUMNS.get(name, []) if c not in header]
-        if missing:
-            raise ExportError(
-                f"{name} line 1: missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}. "
-                f"Is this the {name} of a Letterboxd export?"
-            )
+        header = checked_header(name, text)
         try:
             frame = pd.read_csv(
                 io.StringIO(text),

@@ -56,7 +56,7 @@ def test_it_uploads_a_zip_and_answers_with_the_session(client):
     response = upload(client, {"letterboxd-alice.zip": sample_export().zip_bytes()})
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"session_id", "status", "total_movies", "created_at", "warnings"}
+    assert set(body) == {"session_id", "status", "import_phase", "total_movies", "created_at", "warnings"}
     assert body["total_movies"] == 8
     session = Session.objects.get(public_id=body["session_id"])
     assert session.movies.count() == 8 and session.viewings.count() == 6

@@ -128,6 +128,22 @@ def post(client, files: Files, field: str = "files"):
     return client.post("/api/upload", {field: [SimpleUploadedFile(name, data) for name, data in files]})
 
 
+BOUNDARY = "lbstats-test-boundary"
+
+
+def multipart(files: Files, closed: bool = True) -> bytes:
+    """The multipart body a browser sends for these files in the field `files`; `closed=False` leaves out
+    the closing boundary, as a body cut short after its last file's bytes does."""
+    parts = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for name, data in files
+    )
+    return parts + (f"--{BOUNDARY}--\r\n".encode() if closed else b"")
+
+
 @dataclass
 class Case:
     id: str
@@ -135,9 +151,26 @@ class Case:
     refused: str | None = None  # the message's substring when the upload must be refused
     check: Callable[[Session, dict], None] | None = None  # what must hold of an accepted upload
     field: str = "files"
+    # the raw multipart body instead of the files, and how many bytes it claims past what it holds
+    body: Callable[[], bytes] | None = None
+    declared_extra: int = 0
 
     def param(self):
         return pytest.param(self, id=self.id)
+
+    def send(self, client):
+        if self.body is None:
+            return post(client, self.files(), self.field)
+        body = self.body()
+        return client.generic(
+            "POST",
+            "/api/upload",
+            body,
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+            CONTENT_LENGTH=str(len(body) + self.declared_extra),
+            # a server's stream: at its end it answers no more bytes (the test client's would fail the read)
+            **{"wsgi.input": io.BytesIO(body)},
+        )
 
 
 def warned(*fragments: str) -> Callable[[Session, dict], None]:
@@ -508,6 +541,26 @@ CASES = [
         refused="notes.csv: cannot tell which Letterboxd file this is",
     ),
     Case("wrong-field-name", lambda: [("watched.csv", WATCHED)], field="file", refused="No file was uploaded"),
+    # Multipart bodies that end before their last file does (Django's parser drops that file)
+    Case(
+        "multipart-without-closing-boundary",
+        lambda: [],
+        body=lambda: multipart([("watched.csv", WATCHED)], closed=False),
+        refused="The upload is incomplete: the request ended before its last file did",
+    ),
+    Case(
+        "multipart-cut-short",
+        lambda: [],
+        body=lambda: multipart([("diary.csv", diary(entry("Memento"))), ("watched.csv", WATCHED)])[:-60],
+        declared_extra=60,  # Content-Length says what was meant to come; the connection ended first
+        refused="The upload is incomplete: the request ended before its last file did",
+    ),
+    Case(
+        "multipart-whole",  # the same framing, complete: the two cases above fail on the cut alone
+        lambda: [],
+        body=lambda: multipart([("diary.csv", diary(entry("Memento"))), ("watched.csv", WATCHED)]),
+        check=one_film("Memento"),
+    ),
     # Odd but honest
     Case(
         "composed-and-decomposed-accents",
@@ -564,13 +617,13 @@ CASES = [
 
 def test_the_corpus_holds_every_case_named_once():
     ids = [case.id for case in CASES]
-    assert len(ids) == len(set(ids)) == 53
+    assert len(ids) == len(set(ids)) == 56
     print(f"hostile upload corpus: {len(ids)} cases through POST /api/upload, none may answer 5xx")
 
 
 @pytest.mark.parametrize("case", [c.param() for c in CASES])
 def test_it_refuses_or_imports_each_hostile_upload_and_never_crashes(client, case: Case):
-    response = post(client, case.files(), case.field)
+    response = case.send(client)
     assert response.status_code < 500, response.content[:500]
     body = response.json()
     if case.refused:

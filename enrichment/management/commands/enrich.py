@@ -26,7 +26,8 @@ class Command(BaseCommand):
         try:
             services.require_credentials()
             if retry_unmatched or all:
-                services.reenrich(target, everything=all, enqueue=not wait)
+                done = services.reenrich(target, everything=all, enqueue=not wait)
+                self.stdout.write(done.message)
             else:
                 services.start(target, enqueue=not wait)
         except services.TmdbError as exc:
