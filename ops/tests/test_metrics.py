@@ -163,7 +163,7 @@ def test_no_metric_label_holds_a_secret_an_id_or_a_query_string(
     ):
         assert secret not in text
     endpoints = {dict(labels)["endpoint"] for (name, labels) in samples if name == REQUESTS}
-    assert endpoints <= {"/search/movie", "/search/tv", "/movie/{id}", "/tv/{id}", "/configuration"}
+    assert endpoints <= {"/search/movie", "/search/tv", "/movie/{id}", "/tv/{id}", "/collection/{id}", "/configuration"}
     assert {"/search/movie", "/movie/{id}"} <= endpoints
     routes = {dict(labels)["route"] for (name, labels) in samples if name == "lbstats_http_requests_total"}
     assert "/api/session/<uuid:session_id>/status" in routes and "/api/upload" in routes
