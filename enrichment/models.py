@@ -67,6 +67,9 @@ class Film(models.Model):
     original_title = models.TextField(blank=True)
     release_date = models.DateField(null=True, blank=True)
     runtime = models.PositiveIntegerField(null=True, blank=True)  # minutes; None when TMDB says 0 or nothing
+    # A series' kind as TMDB's tv details name it ("Scripted", "Miniseries", "Documentary", "Reality"...): Chernobyl
+    # is a "Miniseries", Game of Thrones "Scripted". Blank for movies, and for series TMDB gives no type.
+    tv_type = models.CharField(max_length=32, blank=True)
     budget = models.BigIntegerField(null=True, blank=True)  # None when TMDB says 0 (unknown)
     revenue = models.BigIntegerField(null=True, blank=True)
     popularity = models.FloatField(null=True, blank=True)
@@ -106,6 +109,7 @@ class Film(models.Model):
             runtimes = d.get("episode_run_time") or []
             title, original, released = d.get("name", ""), d.get("original_name", ""), d.get("first_air_date")
             runtime = _positive(runtimes[0]) if runtimes else None
+            tv_type = d.get("type") or ""
         else:
             directors = []
             for person in credits.get("crew") or []:
@@ -113,12 +117,14 @@ class Film(models.Model):
                     directors.append(_person(person))
             title, original, released = d.get("title", ""), d.get("original_title", ""), d.get("release_date")
             runtime = _positive(d.get("runtime"))
+            tv_type = ""
         cast = sorted(credits.get("cast") or [], key=lambda p: p.get("order", 0))[:CAST_KEPT]
         return {
             "title": title or "",
             "original_title": original or "",
             "release_date": _date(released),
             "runtime": runtime,
+            "tv_type": tv_type,
             "budget": _positive(d.get("budget")),
             "revenue": _positive(d.get("revenue")),
             "popularity": d.get("popularity"),

@@ -54,6 +54,17 @@ def test_a_series_keywords_come_from_results_and_an_unknown_gender_stays_unknown
     assert facets(session, "Fight Club", Kind.WRITER) == [(str(person_id("Jim Uhls")), "Jim Uhls", Gender.UNKNOWN)]
 
 
+def test_a_series_keeps_the_type_tmdb_gives_it_from_the_same_details_request(tmdb_double):
+    session = enrich_now(imported([("Chernobyl", 2019), ("Love, Death & Robots", 2019), ("Memento", 2000)]))
+
+    assert {m.title: m.film.tv_type for m in session.movies.select_related("film")} == {
+        "Chernobyl": "Miniseries",
+        "Love, Death & Robots": "Scripted",
+        "Memento": "",  # a movie has no tv type
+    }
+    assert tmdb_double.stats()["by_kind"]["tv"] == 2  # one details request per series, as before
+
+
 def test_collections_are_fetched_after_the_films_once_system_wide(tmdb_double):
     first = enrich_now(imported([("Mission: Impossible \u2013 Dead Reckoning Part One", 2023), ("Memento", 2000)]))
 

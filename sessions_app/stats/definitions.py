@@ -249,13 +249,14 @@ def explorer_query(scope: str, *pairs: object) -> str:
 
 
 # What kind of film a film is, told apart from TMDB's data, one kind per film, the first that fits:
-# a TV series (TMDB's tv media type: *Chernobyl* is one film of your library, not five episodes), a short
-# (40 minutes or less, the Academy's line: *La Jetée*, 28 min, even though it is also science fiction),
-# a documentary (TMDB's Documentary genre: *Shoah*), else a feature. A film not identified on TMDB has no kind.
-# TMDB's details for a series say "Miniseries" or "Scripted" in a `type` field that enrichment does not keep,
-# so series and miniseries are one kind here.
+# a miniseries (TMDB's tv media type with the tv type "Miniseries": *Chernobyl*, one story in five episodes, is
+# one film of your library), any other TV series (*Game of Thrones*, "Scripted"; a series TMDB gives no type
+# stays here), a short (40 minutes or less, the Academy's line: *La Jetée*, 28 min, even though it is also
+# science fiction), a documentary (TMDB's Documentary genre: *Shoah*), else a feature. A film not identified on
+# TMDB has no kind.
 SHORT_MAX_MINUTES = 40
 DOCUMENTARY = "Documentary"  # TMDB's genre name (id 99)
+MINISERIES = "Miniseries"  # TMDB's tv `type`
 
 
 class MediaKind(StrEnum):
@@ -263,6 +264,7 @@ class MediaKind(StrEnum):
     SHORT = "short"
     DOCUMENTARY = "documentary"
     TV = "tv"
+    MINISERIES = "miniseries"
 
     @property
     def label(self) -> str:
@@ -273,18 +275,21 @@ MEDIA_KIND_LABELS = {
     MediaKind.FEATURE: "Features",
     MediaKind.SHORT: f"Shorts ({SHORT_MAX_MINUTES} min or less)",
     MediaKind.DOCUMENTARY: "Documentaries",
-    MediaKind.TV: "TV series and miniseries",
+    MediaKind.TV: "TV series",
+    MediaKind.MINISERIES: "Miniseries",
 }
 # Letterboxd users ask for totals without TV and shorts: the switch leaves these kinds out.
-LEFT_OUT_BY_SWITCH = (MediaKind.TV, MediaKind.SHORT)
+LEFT_OUT_BY_SWITCH = (MediaKind.TV, MediaKind.MINISERIES, MediaKind.SHORT)
 
 
-def media_kind(identified: bool, media_type: str | None, runtime: int | None, documentary: bool) -> MediaKind | None:
+def media_kind(
+    identified: bool, media_type: str | None, tv_type: str | None, runtime: int | None, documentary: bool
+) -> MediaKind | None:
     """The kind of one film (from the rows); `media_kind_q` is the same in SQL."""
     if not identified:
         return None
     if media_type == MediaType.TV:
-        return MediaKind.TV
+        return MediaKind.MINISERIES if tv_type == MINISERIES else MediaKind.TV
     if runtime and runtime <= SHORT_MAX_MINUTES:
         return MediaKind.SHORT
     return MediaKind.DOCUMENTARY if documentary else MediaKind.FEATURE
@@ -292,10 +297,12 @@ def media_kind(identified: bool, media_type: str | None, runtime: int | None, do
 
 def media_kind_q(kind: MediaKind) -> Q:
     tv = Q(film__media_type=MediaType.TV)
+    miniseries = Q(film__tv_type=MINISERIES)
     short = Q(film__runtime__gte=1, film__runtime__lte=SHORT_MAX_MINUTES)
     documentary = facet_q(FilmFacet.Kind.GENRE, DOCUMENTARY)
     condition = {
-        MediaKind.TV: tv,
+        MediaKind.TV: tv & ~miniseries,
+        MediaKind.MINISERIES: tv & miniseries,
         MediaKind.SHORT: ~tv & short,
         MediaKind.DOCUMENTARY: ~tv & ~short & documentary,
         MediaKind.FEATURE: ~tv & ~short & ~documentary,
@@ -304,14 +311,15 @@ def media_kind_q(kind: MediaKind) -> Q:
 
 
 def switch_q() -> Q:
-    """The films the switch leaves in: every film but TV series and shorts (unidentified films stay)."""
+    """The films the switch leaves in: every film but TV series, miniseries and shorts (unidentified films stay)."""
     left_out = Q()
     for kind in LEFT_OUT_BY_SWITCH:
         left_out |= media_kind_q(kind)
     return ~left_out
 
 
-# The same films seen from their facets (FilmFacet rows belong to identified films only): TV, or a short.
+# The same films seen from their facets (FilmFacet rows belong to identified films only): TV (a series or a
+# miniseries), or a short.
 LEFT_OUT_FROM_FACETS = Q(film__media_type=MediaType.TV) | Q(film__runtime__gte=1, film__runtime__lte=SHORT_MAX_MINUTES)
 
 RUNTIME_BIN_MINUTES = 10  # the runtime histogram's bars

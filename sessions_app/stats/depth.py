@@ -128,7 +128,7 @@ class Depth:
 
 
 def kind_of(movie: MovieRow) -> MediaKind | None:
-    return media_kind(movie.identified, movie.media_type, movie.runtime, movie.documentary)
+    return media_kind(movie.identified, movie.media_type, movie.tv_type, movie.runtime, movie.documentary)
 
 
 def is_left_out(movie: MovieRow) -> bool:

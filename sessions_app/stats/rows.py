@@ -43,6 +43,7 @@ class MovieRow:
     language: str | None  # TMDB's original language code
     poster: str | None  # TMDB's poster path
     media_type: str | None  # TMDB's movie or tv
+    tv_type: str | None  # TMDB's type of a series: "Miniseries", "Scripted"...
     documentary: bool  # in TMDB's Documentary genre
     vote_average: float | None  # TMDB users' average, 0–10
     vote_count: int | None
@@ -129,6 +130,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             "film__original_language",
             "film__poster_path",
             "film__media_type",
+            "film__tv_type",
             "genres_text",
             "film__vote_average",
             "film__vote_count",
@@ -153,6 +155,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             language,
             poster,
             media_type,
+            tv_type,
             bool(genres) and documentary in genres,
             vote_average,
             vote_count,
@@ -173,6 +176,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             language,
             poster,
             media_type,
+            tv_type,
             genres,
             vote_average,
             vote_count,

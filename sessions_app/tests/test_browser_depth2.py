@@ -52,7 +52,8 @@ def test_the_deeper_sections_show_at_both_widths_and_the_switch_leaves_tv_and_sh
         "Features": "5",
         "Shorts (40 min or less)": "2",
         "Documentaries": "1",
-        "TV series and miniseries": "1",
+        "TV series": "1",
+        "Miniseries": "1",
         "Not identified on TMDB": "1",
     }
     assert "correlate at 0.67" in tab.locator("#taste").inner_text()

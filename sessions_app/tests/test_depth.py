@@ -28,7 +28,8 @@ def a_library_of_every_kind() -> Session:
     heat = film("Heat", 1995, 4.5, genres=["Crime"], runtime=170, votes=6000, average=7.9, marked=date(2015, 6, 1))
     jetee = film("La Jetée", 1962, 4, genres=["Science Fiction"], runtime=28, votes=900, average=7.8)
     shoah = film("Shoah", 1985, 5, genres=["Documentary"], runtime=566, votes=300, average=8.4)
-    chernobyl = film("Chernobyl", 2019, 3, runtime=65, votes=5000, average=8.7, media_type="tv")
+    chernobyl = film("Chernobyl", 2019, 3, runtime=65, votes=5000, average=8.7, media_type="tv", tv_type="Miniseries")
+    film("Twin Peaks", 1990, None, genres=["Mystery"], runtime=47, media_type="tv", tv_type="Scripted")
     short_doc = film("Short Doc", 2020, 2, genres=["Documentary"], runtime=20, votes=5, average=6.0)
     cats = film("Cats", 2019, 2.5, genres=["Comedy"], runtime=110, votes=2000, average=3.0)
     obscure = film("Obscure", 2021, 4, runtime=95, votes=0, average=0.0)
@@ -50,7 +51,7 @@ def a_library_of_every_kind() -> Session:
     return session
 
 
-def test_it_tells_features_shorts_documentaries_and_tv_apart():
+def test_it_tells_features_shorts_documentaries_tv_series_and_miniseries_apart():
     session = a_library_of_every_kind()
 
     kinds = stats.dashboard(session).depth.kinds
@@ -59,10 +60,12 @@ def test_it_tells_features_shorts_documentaries_and_tv_apart():
         ("Features", 5),  # Heat, Cats, Obscure, Parasite, and No Runtime (no runtime: not a short)
         ("Shorts (40 min or less)", 2),  # La Jetée, and Short Doc: a short before a documentary
         ("Documentaries", 1),  # Shoah
-        ("TV series and miniseries", 1),  # Chernobyl
+        ("TV series", 1),  # Twin Peaks
+        ("Miniseries", 1),  # Chernobyl
         ("Not identified on TMDB", 1),  # Unknown; Wanted, on the watchlist only, is not in the library
     ]
     assert dict(kinds.kinds)["Features"].query == "scope=library&kind=feature"
+    assert dict(kinds.kinds)["Miniseries"].query == "scope=library&kind=miniseries"
     assert kinds.without_runtime == 2  # No Runtime and Unknown
 
 
@@ -75,7 +78,8 @@ def test_a_year_counts_the_kinds_of_its_diary():
         "Features": 2,  # Cats, Obscure
         "Shorts (40 min or less)": 1,
         "Documentaries": 1,
-        "TV series and miniseries": 1,
+        "TV series": 0,  # Twin Peaks is in the library, not in the diary
+        "Miniseries": 1,  # Chernobyl
         "Not identified on TMDB": 0,
     }
     assert dict(kinds.kinds)["Shorts (40 min or less)"].query == "scope=diary&watched_in=2021&kind=short"
@@ -91,6 +95,7 @@ def test_runtimes_fall_in_ten_minute_bars_from_the_shortest_to_three_hours_and_b
     assert {label: f.count for label, f in runtimes if f.count} == {
         "11–20": 1,  # Short Doc, 20 min
         "21–30": 1,  # La Jetée, 28
+        "41–50": 1,  # Twin Peaks, 47 an episode
         "61–70": 1,  # Chernobyl, 65 an episode
         "91–100": 1,
         "101–110": 1,
@@ -111,6 +116,7 @@ def test_release_years_are_every_year_from_the_oldest_and_the_best_rated_is_baye
     assert {label: f.count for label, f in released.years if f.count} == {
         "1962": 1,
         "1985": 1,
+        "1990": 1,
         "1995": 1,
         "1999": 1,
         "2001": 1,
@@ -233,7 +239,8 @@ def test_the_switch_leaves_tv_and_shorts_out_of_every_figure(client):
         "Features": 5,
         "Shorts (40 min or less)": 0,
         "Documentaries": 1,
-        "TV series and miniseries": 0,
+        "TV series": 0,
+        "Miniseries": 0,
         "Not identified on TMDB": 1,
     }
     assert d.depth.taste.compared.query == "scope=library&no_tv_shorts=true&rated=true&votes_min=10"
