@@ -21,7 +21,7 @@ from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
 from .definitions import COUNTED_FACETS_Q, Scope
 from .rankings import Group
 from .rows import MovieRow, load_diary, load_movies
-from .sections import Dashboard, FilmRef, Milestone
+from .sections import Dashboard, FilmRef, Milestone, YearEnd
 from .vocabulary import photo
 
 TOP_FILMS = 10  # highest rated films of the review, as posters
@@ -62,6 +62,7 @@ class Review:
     busiest_month: tuple[str, int] | None = None  # ("March 2024", viewings)
     busiest_weekday: tuple[str, int] | None = None  # ("Saturday", viewings), back-filled days left out
     milestones: list[Milestone] = field(default_factory=list)  # the dashboard's, reached in the year
+    year_ends: list[YearEnd] = field(default_factory=list)  # the dashboard's: the year's first and last films
 
     @property
     def basis(self) -> Scope:
@@ -117,7 +118,8 @@ def year_review(session: Session, year: int | None) -> Review:
     ]
     review.busiest_month = _busiest(d.time.per_month, _month_name)
     review.busiest_weekday = _busiest(d.time.per_weekday, WEEKDAYS.__getitem__)
-    review.milestones = [m for m in d.time.milestones if year is None or m.day.year == year]
+    review.milestones = d.time.milestones  # a year's dashboard holds those reached in the year
+    review.year_ends = d.time.year_ends
     return review
 
 

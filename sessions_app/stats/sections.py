@@ -42,7 +42,7 @@ BACKFILL_DAY_VIEWINGS = 10
 # Or this many viewings sharing one watched date that were all logged together on a later day:
 # a batch entered from memory under one guessed date.
 BACKFILL_BATCH_VIEWINGS = 5
-MILESTONES = (1, 100, 500, 1000)
+MILESTONE_EVERY = 100  # the diary's 1st distinct film, then its 100th, 200th, 300th...
 MIN_DAYS = 2  # dated days (not back-filled) a diary needs before it has a busiest day or a streak
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TAG_RE = re.compile(r"<[^>]*>")
@@ -87,6 +87,16 @@ class Milestone:
 
 
 @dataclass
+class YearEnd:
+    """A year's first or last diary entry: the film that opened or closed the year (a rewatch too)."""
+
+    which: str  # "first" or "last"
+    day: date
+    film: FilmRef
+    backfilled: bool  # as for a milestone
+
+
+@dataclass
 class Streak:
     days: int
     start: date
@@ -104,7 +114,8 @@ class Time:
     backfilled: list[BackfilledDay]  # within the scope
     longest_streak: Streak | None  # back-filled days do not count
     busiest_day: tuple[date, int] | None  # back-filled days do not count
-    milestones: list[Milestone]  # whole diary
+    milestones: list[Milestone]  # numbered in the whole diary; on a year page, those reached in the year
+    year_ends: list[YearEnd]  # a year page's first and last diary entries (one when the year has one entry)
 
 
 @dataclass
@@ -303,13 +314,23 @@ def _time(
     # three films logged on one evening, the first logged is the earlier milestone, whatever its title.
     milestones: list[Milestone] = []
     seen: set[int] = set()
-    for movie_id, watched in zip(diary.movie_ids, diary.watched, strict=True):
-        if watched and movie_id not in seen:
+    in_year: list[tuple[int, date]] = []  # the year's entries: index in the diary, day watched
+    for index, (movie_id, watched) in enumerate(zip(diary.movie_ids, diary.watched, strict=True)):
+        if not watched:
+            continue
+        if watched.year == year:
+            in_year.append((index, watched))
+        if movie_id not in seen:
             seen.add(movie_id)
-            if len(seen) in MILESTONES:
+            if (len(seen) == 1 or len(seen) % MILESTONE_EVERY == 0) and (year is None or watched.year == year):
                 milestones.append(Milestone(len(seen), watched, film_ref(movies[movie_id]), watched in backfilled))
-                if len(seen) == MILESTONES[-1]:
-                    break
+    # The year's first and last entries, also in the diary's own order: of two films logged on 31 December,
+    # the one logged later closes the year. A year of one entry has only a first.
+    ends = [("first", in_year[0]), ("last", in_year[-1])] if len(in_year) > 1 else [("first", i) for i in in_year]
+    year_ends = [
+        YearEnd(which, watched, film_ref(movies[diary.movie_ids[i]]), watched in backfilled)
+        for which, (i, watched) in ends
+    ]
 
     per_year: Counter[int] = Counter()
     for day, n in days.items():
@@ -325,6 +346,7 @@ def _time(
         longest_streak=streak,
         busiest_day=busiest,
         milestones=milestones,
+        year_ends=year_ends,
     )
 
 

@@ -131,6 +131,10 @@ def test_a_year_in_review_tells_the_years_figures_films_people_and_habits(tmdb_d
     assert review.busiest_month == ("March 2024", 4)
     assert review.busiest_weekday == ("Saturday", 4)
     assert review.milestones == []  # the diary's first film was 2023's
+    assert [(e.which, e.day, e.film.title) for e in review.year_ends] == [
+        ("first", date(2024, 3, 2), "Parasite"),
+        ("last", date(2024, 5, 4), "Challengers"),
+    ]
 
 
 def test_all_time_reviews_the_whole_library_with_the_dashboards_rankings(tmdb_double):
@@ -192,6 +196,8 @@ def test_the_share_page_shows_the_summary_with_open_graph_tags_and_nothing_priva
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '<meta property="og:title" content="cinephile’s 2024 on Letterboxd">' in html
     assert "Denis Villeneuve" in html and "Parasite" in html
+    assert '<span class="big">First</span> film of 2024: Parasite (2019), 2 March 2024' in html
+    assert '<span class="big">Last</span> film of 2024: Challengers (2024), 4 May 2024' in html
     for private in (str(session.public_id), session.public_id.hex, "/s/", "/films/", "/people/"):
         assert private not in html
 

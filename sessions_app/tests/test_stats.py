@@ -116,19 +116,40 @@ def test_it_breaks_a_streak_at_a_back_filled_day():
     assert stats.dashboard(session).time.longest_streak.days == 2
 
 
-def test_it_marks_the_first_and_hundredth_film_as_milestones():
+def test_milestones_are_the_first_film_and_every_hundredth_and_a_year_page_shows_its_own_first_and_last():
     session = make_session()
-    start = date(2019, 1, 1)
-    movies = [make_movie(session, f"Film {i:03}") for i in range(101)]
+    start = date(2019, 11, 1)  # 250 films, one a day: Film 060 on 31 December 2019, Film 249 on 7 July 2020
+    movies = [make_movie(session, f"Film {i:03}") for i in range(250)]
     for i, movie in enumerate(movies):
         make_viewing(movie, start + timedelta(days=i))
-    make_viewing(movies[0], start + timedelta(days=50), rewatch=True)  # a rewatch is not a new film
+    make_viewing(movies[0], date(2019, 12, 31), rewatch=True)  # logged after Film 060: it closes 2019
+    make_viewing(movies[1], date(2020, 3, 1), rewatch=True)  # a rewatch is not a new film
 
     milestones = stats.dashboard(session).time.milestones
     assert [(m.number, m.day, m.film.title) for m in milestones] == [
-        (1, start, "Film 000"),
-        (100, start + timedelta(days=99), "Film 099"),
+        (1, date(2019, 11, 1), "Film 000"),
+        (100, date(2020, 2, 8), "Film 099"),
+        (200, date(2020, 5, 18), "Film 199"),
     ]
+    assert stats.dashboard(session).time.year_ends == []  # the all-time page has no year to open or close
+    y2019, y2020 = stats.dashboard(session, 2019).time, stats.dashboard(session, 2020).time
+    assert [m.number for m in y2019.milestones] == [1]
+    assert [m.number for m in y2020.milestones] == [100, 200]  # still numbered in the whole diary
+    assert [(e.which, e.day, e.film.title, e.backfilled) for e in y2019.year_ends] == [
+        ("first", date(2019, 11, 1), "Film 000", False),
+        ("last", date(2019, 12, 31), "Film 000", False),  # the rewatch, logged after Film 060 that day
+    ]
+    assert [(e.which, e.day, e.film.title) for e in y2020.year_ends] == [
+        ("first", date(2020, 1, 1), "Film 061"),
+        ("last", date(2020, 7, 7), "Film 249"),
+    ]
+
+
+def test_a_year_of_one_diary_entry_has_a_first_film_and_no_last():
+    session = make_session()
+    make_viewing(make_movie(session, "Heat"), date(2021, 6, 1))
+
+    assert [(e.which, e.film.title) for e in stats.dashboard(session, 2021).time.year_ends] == [("first", "Heat")]
 
 
 def test_milestones_on_one_day_follow_the_diarys_own_order_and_say_when_the_day_was_back_filled(client):
@@ -159,8 +180,18 @@ def test_milestones_on_one_day_follow_the_diarys_own_order_and_say_when_the_day_
         (1, first_day, "Zodiac", False),
         (100, placeholder, "Batch 01", True),
     ]
+    # 2020's diary is the batch alone: logged first Batch 11, last Batch 00, on a back-filled day
+    year = stats.dashboard(session, 2020).time
+    assert [(e.which, e.film.title, e.backfilled) for e in year.year_ends] == [
+        ("first", "Batch 11", True),
+        ("last", "Batch 00", True),
+    ]
+    assert [(m.number, m.film.title) for m in year.milestones] == [(100, "Batch 01")]
     page = client.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
     assert page.count("a back-filled day: the date is when the diary was filled in") == 1
+    year_page = client.get(reverse("sessions_app:session", args=[session.public_id]), {"year": 2020}).content.decode()
+    assert "<strong>First film of 2020</strong>" in year_page and "<strong>Last film of 2020</strong>" in year_page
+    assert year_page.count("a back-filled day: the date is when the diary was filled in") == 3  # first, last, 100th
 
 
 def test_it_counts_rewatches_and_most_rewatched_films():
