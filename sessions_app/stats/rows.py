@@ -152,13 +152,16 @@ def load_diary(session: Session) -> Diary:
     movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (
         list(map(itemgetter(i), rows)) for i in range(7)
     )
-    day = date.fromisoformat
+    # A diary repeats its values (30,000 entries on a few thousand days, with a handful of tag sets):
+    # each distinct one is read once.
+    days = {text: text and date.fromisoformat(text) for text in {*watched, *logged}}
+    tag_sets = {text: tuple(json.loads(text)) if text and text != "[]" else () for text in set(tags)}
     return Diary(
         movie_ids,
-        [text and day(text) for text in watched],
-        [text and day(text) for text in logged],
+        [days[text] for text in watched],
+        [days[text] for text in logged],
         [HALF_STAR_VALUES.get(n) for n in half_stars],
         rewatches,
-        [tuple(json.loads(text)) if text and text != "[]" else () for text in tags],
+        [tag_sets[text] for text in tags],
         reviews,
     )
