@@ -14,6 +14,9 @@ import pandas as pd
 from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
 
+# columns whose few distinct values repeat down a file
+REPEATED_COLUMNS = {"Date", "Watched Date", "Year", "Rating", "Rewatch", "Tags"}
+
 
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
@@ -45,7 +48,13 @@ class Table:
         except pd.errors.ParserError as exc:
             raise ExportError(f"{name}: the CSV cannot be read: {_pandas_message(exc)}") from exc
         frame.columns = [canonical_column(str(c)) for c in frame.columns]
-        self.frame = frame.fillna("")
+        frame = frame.fillna("")
+        # Columns whose values repeat are kept as categories: one string per distinct value rather than one
+        # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
+        # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
+        for column in REPEATED_COLUMNS.intersection(frame.columns):
+            frame[column] = frame[column].astype("category")
+        self.frame = frame
         self._columns: dict[str, list[str]] = {}
         self._lines: list[int] | None = None
         self._widths: list[int] = []
