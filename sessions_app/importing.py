@@ -184,10 +184,8 @@ def _column_preparer(field: models.Field, db: BaseDatabaseWrapper) -> Preparer:
             column = values(batch)
             prepared: dict[str, str | None] = {}
             for v in column:
-                if (r := repr(v)) not in prepared:
-                    prepared[r] = (
-                        None if v is None else json.dumps(v, cls=encoder)
-                    )  # None: SQL NULL, as the ORM saves it
+                if (r := repr(v)) not in prepared:  # None is SQL NULL, as the ORM saves it
+                    prepared[r] = None if v is None else json.dumps(v, cls=encoder)
             return [prepared[repr(v)] for v in column]
 
         return json_once
@@ -196,7 +194,10 @@ def _column_preparer(field: models.Field, db: BaseDatabaseWrapper) -> Preparer:
         # Within one column, values that compare equal are stored alike (a date, a Decimal("4") and a
         # Decimal("4.0"), an id), so each distinct value is prepared once per batch.
         column = values(batch)
-        prepared = {v: prep(v, db) for v in set(column)}
+        try:
+            prepared = {v: prep(v, db) for v in set(column)}
+        except TypeError:  # a value that cannot be a dict key: each prepared on its own
+            return [prep(v, db) for v in column]
         return [prepared[v] for v in column]
 
     return distinct_once
