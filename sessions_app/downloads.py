@@ -23,8 +23,9 @@ from .models import Movie, Session, Viewing
 
 BATCH = 500
 
-# The export's side of a film, as the Movie holds it; then TMDB's side, from its Film (empty until identified).
-EXPORT_FIELDS = [
+# The export's side of a film, as the Movie holds it (the API's movies show the same, `serializers`); then TMDB's
+# side, from its Film (empty until identified).
+MOVIE_FIELDS = [
     "title",
     "year",
     "letterboxd_uri",
@@ -63,7 +64,7 @@ TMDB_FIELDS = [
     "budget",
     "revenue",
 ]
-FILM_COLUMNS = ["film_id", *EXPORT_FIELDS, *TMDB_FIELDS]
+FILM_COLUMNS = ["film_id", *MOVIE_FIELDS, *TMDB_FIELDS]
 DIARY_COLUMNS = [
     "film_id",
     "title",
@@ -118,7 +119,7 @@ def _tmdb(film: Film | None) -> dict[str, object]:
 def film_record(movie: Movie) -> dict[str, object]:
     """One film as the downloads give it: the export's fields, then TMDB's (only for an identified film)."""
     record: dict[str, object] = {"film_id": movie.pk}
-    record.update({name: _value(getattr(movie, name)) for name in EXPORT_FIELDS})
+    record.update({name: _value(getattr(movie, name)) for name in MOVIE_FIELDS})
     record.update(_tmdb(movie.film if movie.is_identified else None))
     return record
 

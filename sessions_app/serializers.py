@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from enrichment import services as enrichment
 
+from .downloads import MOVIE_FIELDS
 from .models import Movie, Session, Viewing
 
 
@@ -123,22 +124,7 @@ class MovieSerializer(serializers.ModelSerializer):
         model = Movie
         fields = [
             "id",
-            "title",
-            "year",
-            "letterboxd_uri",
-            "watched",
-            "watched_date",
-            "rating",
-            "rated_date",
-            "liked",
-            "liked_date",
-            "in_watchlist",
-            "watchlist_date",
-            "viewing_count",
-            "rewatch_count",
-            "first_watched",
-            "last_watched",
-            "match_status",
+            *MOVIE_FIELDS,
             "match_score",
             "match_candidates",
             "match_error",

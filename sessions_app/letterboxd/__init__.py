@@ -10,7 +10,9 @@ makes the upload unusable raises `ExportError` with a message a person can act o
 - `films`: from files to films, joining the diary to its films.
 """
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from .files import REQUIRED_COLUMNS, collect_files, too_large
@@ -38,6 +40,7 @@ __all__ = [
     "ParsedExport",
     "ViewingRecord",
     "check_export",
+    "cyclic_gc_paused",
     "film_slug",
     "read_export",
     "too_large",
@@ -46,7 +49,8 @@ __all__ = [
 
 def read_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> ParsedExport:
     """Read uploaded files [(name, file object, size)] into a ParsedExport, or raise ExportError."""
-    return parse_files(collect_files(list(uploads)))
+    with cyclic_gc_paused():
+        return parse_files(collect_files(list(uploads)))
 
 
 def check_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> list[dict]:
@@ -59,3 +63,21 @@ def check_export(uploads: Iterable[tuple[str, IO[bytes], int]]) -> list[dict]:
         if name in texts:
             checked_header(name, texts[name])
     return files.uploaded
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a bulk of acyclic records is built (or stored).
+
+    It runs every 700 allocations and walks every young object, then ever older ones: building an
+    export's records (a 30,000-entry diary is 100,000 objects, none in a cycle) it took a third of
+    the parse. Reference counting still frees everything; a run that was already paused (another
+    thread's parse) is left to that one to resume."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

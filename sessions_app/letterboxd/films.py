@@ -218,9 +218,10 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
         rewatches = table.column("Rewatch")
         tags = table.column("Tags")
         reviews = table.column("Review")
+        tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}  # few distinct
         for i, title, year, uri, logged in _film_rows(table, warnings):
             rewatch = rewatches[i].lower() == "yes"
-            entry_tags = [t.strip() for t in tags[i].split(",") if t.strip()]
+            entry_tags = list(tag_lists[tags[i]])  # each entry its own list
             shared = (title, year, watched_dates[i], ratings[i], rewatch)
             if name == "reviews.csv":
                 if uri and uri in entries:

@@ -23,7 +23,8 @@ class ExportError(Exception):
     """The upload cannot be imported; the message says what is wrong, in which file and line."""
 
 
-@dataclass
+# slots: an export's 300,000 entries take a third less memory without a __dict__ each
+@dataclass(slots=True)
 class ViewingRecord:
     entry_uri: str
     watched_date: date | None
@@ -37,7 +38,7 @@ class ViewingRecord:
     row: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class FilmRecord:
     title: str
     year: int | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,9 @@ import pandas as pd
 
 from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
+
+# columns whose few distinct values repeat down a file
+REPEATED_COLUMNS = {"Date", "Watched Date", "Year", "Rating", "Rewatch", "Tags"}
 
 
 def checked_header(name: str, text: str) -> list[str]:
@@ -50,7 +54,14 @@ class Table:
         except pd.errors.ParserError as exc:
             raise ExportError(f"{name}: the CSV cannot be read: {_pandas_message(exc)}") from exc
         frame.columns = [canonical_column(str(c)) for c in frame.columns]
-        self.frame = frame.fillna("")
+        frame = frame.fillna("")
+        # Columns whose values repeat are kept as categories: one string per distinct value rather than one
+        # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
+        # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
+        for column in REPEATED_COLUMNS.intersection(frame.columns):
+            frame[column] = frame[column].astype("category")
+        self.frame = frame
+        self._columns: dict[str, list[str]] = {}
         self._lines: list[int] | None = None
         self._widths: list[int] = []
 
@@ -58,9 +69,11 @@ class Table:
         return len(self.frame)
 
     def column(self, name: str) -> list[str]:
-        if name not in self.frame.columns:
-            return [""] * len(self.frame)
-        return [v.strip() for v in self.frame[name].tolist()]
+        """A column's values, stripped (read once: the parser asks for some columns twice)."""
+        if name not in self._columns:
+            present = name in self.frame.columns
+            self._columns[name] = list(map(str.strip, self.frame[name].tolist())) if present else [""] * len(self)
+        return self._columns[name]
 
     def _scan(self) -> list[int]:
         """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
@@ -90,51 +103,52 @@ class Table:
         width = len(self.frame.columns)
         return [(i, n) for i, n in enumerate(self._widths) if n < width]
 
+    # An export repeats its values: 30,000 diary rows hold a few thousand days, ten ratings and a
+    # century of years. Each column is read once per distinct value, then looked up row by row.
+
     def dates(self, column: str, warnings: Warnings) -> list[date | None]:
         values = self.column(column)
-        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
-        out: list[date | None] = []
-        for i, (raw, ts) in enumerate(zip(values, parsed, strict=True)):
-            if pd.isna(ts) or not DATE_RE.match(raw) or not FIRST_YEAR <= ts.year <= LAST_YEAR:
-                if raw:
-                    warnings.add(
-                        self.name,
-                        self.line(i),
-                        f"{column} {raw!r} is not a date (YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}); left empty.",
-                    )
-                out.append(None)
-            else:
-                out.append(ts.date())
-        return out
+        distinct = list(set(values))
+        parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d", errors="coerce")
+        read: dict[str, date | None] = {
+            raw: None if pd.isna(ts) or not DATE_RE.match(raw) or not FIRST_YEAR <= ts.year <= LAST_YEAR else ts.date()
+            for raw, ts in zip(distinct, parsed, strict=True)
+        }
+        problem = f" is not a date (YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}); left empty."
+        return self._looked_up(values, read, warnings, lambda raw: f"{column} {raw!r}{problem}")
 
     def years(self, warnings: Warnings) -> list[int | None]:
-        out: list[int | None] = []
-        for i, raw in enumerate(self.column("Year")):
-            if not raw:
-                out.append(None)
-            elif raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= LAST_YEAR:
-                out.append(int(raw))
-            else:
-                warnings.add(self.name, self.line(i), f"Year {raw!r} is not a year; left empty.")
-                out.append(None)
-        return out
+        values = self.column("Year")
+        read = {
+            raw: int(raw) if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= LAST_YEAR else None
+            for raw in set(values)
+        }
+        return self._looked_up(values, read, warnings, lambda raw: f"Year {raw!r} is not a year; left empty.")
 
     def ratings(self, warnings: Warnings) -> list[Decimal | None]:
-        out: list[Decimal | None] = []
-        for i, raw in enumerate(self.column("Rating")):
-            value = None
-            if raw:
-                try:
-                    value = Decimal(raw)
-                except ArithmeticError:
-                    value = None
-                if value is None or not value.is_finite() or value not in RATINGS:  # sNaN cannot be hashed
-                    warnings.add(
-                        self.name, self.line(i), f"Rating {raw!r} is not a rating (0.5 to 5 in half stars); left empty."
-                    )
-                    value = None
-            out.append(value)
-        return out
+        values = self.column("Rating")
+        read = {raw: _rating(raw) for raw in set(values)}
+        return self._looked_up(
+            values, read, warnings, lambda raw: f"Rating {raw!r} is not a rating (0.5 to 5 in half stars); left empty."
+        )
+
+    def _looked_up(self, values: list[str], read: dict, warnings: Warnings, problem: Callable[[str], str]) -> list:
+        """Each row's value as `read` gives it, with a warning (in row order) for every non-empty one it could not read."""
+        if any(raw and value is None for raw, value in read.items()):
+            for i, raw in enumerate(values):
+                if raw and read[raw] is None:
+                    warnings.add(self.name, self.line(i), problem(raw))
+        return [read[raw] for raw in values]
+
+
+def _rating(raw: str) -> Decimal | None:
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() and value in RATINGS else None  # sNaN cannot be hashed
 
 
 def _pandas_message(exc: Exception) -> str:

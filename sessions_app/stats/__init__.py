@@ -5,7 +5,7 @@ films with their TMDB runtime and language, the diary, the TMDB facets grouped, 
 in SQL, and the ranked people's photos) and aggregates the compact rows in Python.
 
 - `definitions`: what each figure counts, as SQL conditions the explorer, the API and the people index share;
-- `rows`: the two row loaders;
+- `rows`: the two row loaders, and how a new section gets its rows without a query per film;
 - `rankings`: groups of the library by facet or bucket, most watched and highest rated;
 - `sections`: the dashboard's sections and `dashboard()` itself;
 - `cache`: the dashboard cached per data version, and the key the rendered page shares.

@@ -190,9 +190,9 @@ def language_groups(library: list[MovieRow], spoken: list[Group]) -> list[Group]
     groups: dict[str, Group] = {}
     for m in library:
         if m.language:
-            groups.setdefault(m.language, Group(m.language, names.get(m.language, m.language))).add(
-                m.viewing_count, m.rating
-            )
+            if m.language not in groups:  # not setdefault: it would build a Group per film to throw away
+                groups[m.language] = Group(m.language, names.get(m.language, m.language))
+            groups[m.language].add(m.viewing_count, m.rating)
     return list(groups.values())
 
 
@@ -201,7 +201,9 @@ def decade_groups(library: list[MovieRow]) -> list[Group]:
     for m in library:
         if m.year:
             decade = m.year // 10 * 10
-            groups.setdefault(decade, Group(str(decade), f"{decade}s")).add(m.viewing_count, m.rating)
+            if decade not in groups:
+                groups[decade] = Group(str(decade), f"{decade}s")
+            groups[decade].add(m.viewing_count, m.rating)
     return [groups[d] for d in sorted(groups)]
 
 

@@ -2,7 +2,24 @@
 
 Dates, ratings, flags and tags come as plain text and integers and are turned into Python values
 here, in bulk: the ORM's per-value converters (SQLite dates and decimals, JSON, booleans) cost more
-than the queries themselves on 30,000 rows.
+than the queries themselves on 30,000 rows. Values that repeat (dates, tag sets) are converted once
+per distinct value.
+
+These loaders, with `rankings.facet_rankings` for the TMDB facets, are the whole of what the dashboard
+reads: three queries whatever the session's size (tests assert it at 5 and 500 films). A new section
+gets its rows from them, never from a query per film or per group:
+
+- a value of each film (TMDB popularity for an obscurity section, a collection id, a budget): add the
+  column to `load_movies`'s values_list (through `film__`, joined once) and a field to `MovieRow`;
+- a value of each diary entry: add it to `load_diary`'s values_list and a list to `Diary` (columns,
+  not an object per entry);
+- a new kind of group (keywords, crew jobs, studios): a `FilmFacet.Kind`, stored by enrichment;
+  `facet_rankings` ranks every kind in its one grouped query, and the section reads `facets[kind]`;
+- every group of a kind rather than the top twenty (all countries, for a map): one grouped query for
+  that kind, like `people_index`, constant in the session's size.
+
+Keep each column cheap to fetch: a plain `Field()` output (see `_unconverted`) where Django would
+convert every value, text for dates, and only the columns a section reads.
 """
 
 from __future__ import annotations
@@ -203,13 +220,16 @@ def load_diary(session: Session) -> Diary:
     movie_ids, watched, logged, half_stars, rewatches, tags, reviews = (
         list(map(itemgetter(i), rows)) for i in range(7)
     )
-    day = date.fromisoformat
+    # A diary repeats its values (30,000 entries on a few thousand days, with a handful of tag sets):
+    # each distinct one is read once.
+    days = {text: text and date.fromisoformat(text) for text in {*watched, *logged}}
+    tag_sets = {text: tuple(json.loads(text)) if text and text != "[]" else () for text in set(tags)}
     return Diary(
         movie_ids,
-        [text and day(text) for text in watched],
-        [text and day(text) for text in logged],
+        [days[text] for text in watched],
+        [days[text] for text in logged],
         [HALF_STAR_VALUES.get(n) for n in half_stars],
         rewatches,
-        [tuple(json.loads(text)) if text and text != "[]" else () for text in tags],
+        [tag_sets[text] for text in tags],
         reviews,
     )

@@ -7,12 +7,14 @@ sections (year in review); library sections stay whole.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain
+from operator import attrgetter
 
 from django.utils import timezone
 
@@ -186,7 +188,8 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
     backfilled = backfilled_days(diary, days)
     years = sorted({day.year for day in days})
     scoped = diary if year is None else diary.of_year(year)
-    timed = sorted((m for m in library if m.runtime), key=lambda m: (m.runtime, m.title))
+    timed = [m for m in library if m.runtime]
+    by_runtime = attrgetter("runtime", "title")
 
     return Dashboard(
         year=year,
@@ -204,8 +207,9 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         directors=facets[FilmFacet.Kind.DIRECTOR],
         actors=facets[FilmFacet.Kind.ACTOR],
         depth=depth(movies, diary, library, year, mean, leave_out),
-        shortest=[film_ref(m, m.runtime) for m in timed[:5]],
-        longest=[film_ref(m, m.runtime) for m in timed[::-1][:5]],
+        # the five at each end, not a sort of the whole library
+        shortest=[film_ref(m, m.runtime) for m in heapq.nsmallest(5, timed, key=by_runtime)],
+        longest=[film_ref(m, m.runtime) for m in heapq.nlargest(5, timed, key=by_runtime)],
         posters=_posters(library, scoped, movies, year),
         people_and_places=people_and_places(session, facets, movies, diary, timezone.localdate(), leave_out),
     )
@@ -214,10 +218,12 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
 def _posters(library: list[MovieRow], scoped: Diary, movies: dict[int, MovieRow], year: int | None) -> list[FilmRef]:
     if year is not None:
         return [film_ref(movies[i], movies[i].rating) for i in dict.fromkeys(scoped.movie_ids)][:POSTERS_SHOWN]
-    rated = sorted(
-        ((m.rating, m) for m in library if m.rating is not None), key=lambda r: (-r[0], -r[1].viewing_count, r[1].title)
+    rated = heapq.nsmallest(
+        FAVOURITES_SHOWN,
+        ((m.rating, m) for m in library if m.rating is not None),
+        key=lambda r: (-r[0], -r[1].viewing_count, r[1].title),
     )
-    return [film_ref(m, rating) for rating, m in rated[:FAVOURITES_SHOWN]]
+    return [film_ref(m, rating) for rating, m in rated]
 
 
 def backfilled_days(diary: Diary, per_day: Counter[date]) -> dict[date, BackfilledDay]:
@@ -377,13 +383,13 @@ def _ratings(
         now = movies[movie_id].rating
         if now is not None and now != given:
             drifted.append((movies[movie_id], given, now))
-    drifted.sort(key=lambda d: (-abs(d[2] - d[1]), d[0].title))
+    # Only the biggest changes are kept: the page shows them, and the cached result stays small.
+    biggest = heapq.nsmallest(DRIFT_SHOWN, drifted, key=lambda d: (-abs(d[2] - d[1]), d[0].title))
     return Ratings(
         basis=Scope.LIBRARY if year is None else Scope.DIARY,
         distribution=[(stars(r), counts[r]) for r in RATINGS],
         average_by_year=[(str(y), round(float(total) / rated, 2)) for y, (total, rated) in sums.items()],
-        # Only the biggest changes are kept: the page shows them, and the cached result stays small.
-        drift=[(film_ref(movie), given, now) for movie, given, now in drifted[:DRIFT_SHOWN]],
+        drift=[(film_ref(movie), given, now) for movie, given, now in biggest],
         drift_count=len(drifted),
         drift_up=sum(1 for _, given, now in drifted if now > given),
         drift_down=sum(1 for _, given, now in drifted if now < given),
@@ -392,11 +398,13 @@ def _ratings(
 
 def _rewatches(scoped: Diary, movies: dict[int, MovieRow]) -> Rewatches:
     viewings = Counter(scoped.movie_ids)
-    most = sorted(((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1]))
+    most = heapq.nsmallest(
+        TOP, ((n, movies[i].title, i) for i, n in viewings.items() if n > 1), key=lambda t: (-t[0], t[1])
+    )
     return Rewatches(
         basis=Scope.DIARY,
         entries=sum(1 for rewatch in scoped.rewatches if rewatch),
-        films=[film_ref(movies[i], n) for n, _, i in most[:TOP]],
+        films=[film_ref(movies[i], n) for n, _, i in most],
     )
 
 
