@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrichment", "0007_keywords_crew_studios_collections"),
+        ("enrichment", "0008_facet_covering_index_for_dashboard"),
     ]
 
     operations = [
