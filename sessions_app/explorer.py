@@ -43,6 +43,12 @@ FLAGS = (
     ("reviewed", "Reviewed"),
 )
 KIND_LABELS = {kind.value: kind.label for kind in stats.MediaKind}
+# The filters the form has a field for; any other filter a link set (a tag, a writer, a kind, the TV-and-shorts
+# switch...) rides along as a hidden field, so changing the form keeps the films the link chose.
+FORM_FIELDS = {
+    "scope", "q", "genre", "director", "actor", "country", "language", "decade", "runtime",
+    "rating_min", "rating_max", "ordering", *(name for name, _ in FLAGS),
+}  # fmt: skip
 RATING_CHOICES = [(str(r), stars(r)) for r in RATINGS]
 
 
@@ -93,6 +99,9 @@ def form_context(session: Session, query: QueryDict) -> dict:
         "flags": FLAGS,
         "chips": chips(query, dict(genres), dict(countries), dict(languages)),
         "values": query,
+        "kept": [
+            (name, value) for name, value in query.items() if name not in FORM_FIELDS and name != "page" and value
+        ],
     }
 
 

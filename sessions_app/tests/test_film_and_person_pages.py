@@ -88,3 +88,16 @@ def test_the_explorer_form_speaks_in_names_with_chips_for_active_filters(client:
     chips = re.findall(r"<span>([^<]+): <strong>([^<]+)</strong></span>", html)
     assert chips == [("Genre", "Science Fiction"), ("Liked", "no"), ("Sorted by", "Your rating, highest first")]
     assert 'href="?liked=false&amp;ordering=-rating" aria-label="Remove Genre filter"' in html
+
+
+def test_the_explorer_form_keeps_the_filters_it_has_no_field_for(client: Client):
+    session = make_session()
+
+    html = client.get(
+        f"/s/{session.public_id}/films/",
+        {"genre": "878", "tag": "cinema", "no_tv_shorts": "true", "watched_in": "2024", "page": "2"},
+    ).content.decode()
+
+    form = html[html.index('<form method="get" class="filter-form">') : html.index("</form>")]
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    assert hidden == [("tag", "cinema"), ("no_tv_shorts", "true"), ("watched_in", "2024")]
