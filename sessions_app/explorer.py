@@ -33,6 +33,7 @@ SORTS = (
     ("-tmdb_rating", "TMDB users’ rating, highest first"),
     ("-popularity", "Most popular on TMDB first"),
 )
+TMDB_SORTS = {"-runtime", "runtime", "-tmdb_rating", "-popularity"}  # orders only TMDB's data gives
 YES_NO = (("", "any"), ("true", "yes"), ("false", "no"))
 FLAGS = (
     ("liked", "Liked"),
@@ -83,8 +84,10 @@ def choices(session: Session) -> tuple[list, list, list, list[int]]:
     return found
 
 
-def form_context(session: Session, query: QueryDict) -> dict:
-    """Everything the explorer's form shows: the choices present in this upload, by name, and the active chips."""
+def form_context(session: Session, query: QueryDict, tmdb_known: bool = True) -> dict:
+    """Everything the explorer's form shows: the choices present in this upload, by name, and the active chips.
+    Without enrichment (`tmdb_known` false) no choice offers what only TMDB can tell: no film would ever be
+    "identified", and sorting by runtime or TMDB's figures would sort nothing."""
     genres, countries, languages, decades = choices(session)
     return {
         "scopes": [(scope.value, scope.label) for scope in Scope],
@@ -94,9 +97,9 @@ def form_context(session: Session, query: QueryDict) -> dict:
         "decades": [(str(d), f"{d}s") for d in decades],
         "runtimes": [(str(low), label) for low, _, label in RUNTIME_BUCKETS],
         "ratings": RATING_CHOICES,
-        "sorts": SORTS,
+        "sorts": SORTS if tmdb_known else [(value, label) for value, label in SORTS if value not in TMDB_SORTS],
         "yes_no": YES_NO,
-        "flags": FLAGS,
+        "flags": FLAGS if tmdb_known else [(name, label) for name, label in FLAGS if name != "identified"],
         "chips": chips(query, dict(genres), dict(countries), dict(languages)),
         "values": query,
         "kept": [

@@ -188,14 +188,15 @@ def films(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = visit(public_id)
     movie_filter = ExplorerFilter(request.GET, queryset=session.movies.select_related("film"))
     page = Paginator(movie_filter.qs, FILMS_PER_PAGE).get_page(request.GET.get("page"))
+    state = enrichment.enrichment_state(session)
     context = {
         "session": session,
         "filter": movie_filter,
         "page": page,
         "scope_sentence": stats.scope_sentence(movie_filter.chosen_scope(), movie_filter.diary_condition()),
-        "form": explorer.form_context(session, request.GET),
+        "form": explorer.form_context(session, request.GET, tmdb_known=state["enabled"]),
         "top_billed": stats.TOP_BILLED,
-        "enrichment": enrichment.enrichment_state(session),
+        "enrichment": state,
     }
     return render(request, "sessions_app/films.html", context)
 

@@ -423,6 +423,8 @@ def test_without_credentials_the_explorer_and_people_index_never_promise_what_wi
     people = page(client, session, "people/director/").content.decode()
 
     assert "Pending" not in films and '<span class="status">' not in films
+    assert 'name="identified"' not in films  # no film will ever be identified
+    assert "TMDB users’ rating" not in films and "Longest first" not in films  # nor sorted by TMDB's figures
     assert enrichment.ENRICHMENT_OFF in people and "once your films are identified" not in people
 
 
@@ -430,4 +432,6 @@ def test_while_enriching_the_explorer_marks_films_not_yet_identified(client, tmd
     session = make_session(status=Session.Status.ENRICHING)
     make_movie(session, "Heat", year=1995)
 
-    assert '<span class="status">Pending</span>' in page(client, session, "films/").content.decode()
+    films = page(client, session, "films/").content.decode()
+    assert '<span class="status">Pending</span>' in films
+    assert 'name="identified"' in films and "TMDB users’ rating" in films
