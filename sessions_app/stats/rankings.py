@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pycountry
 from django.db.models import (
     Avg,
     Case,
@@ -184,14 +185,22 @@ def people_index(session: Session, kind: str, leave_out: bool = False) -> QueryS
     )
 
 
+def language_name(code: str) -> str:
+    """ISO 639-1's English name of a language code, or the code when ISO has none (TMDB's "xx": no language)."""
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code
+
+
 def language_groups(library: list[MovieRow], spoken: list[Group]) -> list[Group]:
-    """Original languages; their names come from the spoken-language facets (TMDB gives only the code)."""
+    """Original languages; their names come from the spoken-language facets (TMDB gives only the code), else
+    from ISO 639 (`pycountry`): a Latvian film whose spoken languages TMDB lists without Latvian is "Latvian",
+    not "lv"."""
     names = {g.key: g.name for g in spoken}
     groups: dict[str, Group] = {}
     for m in library:
         if m.language:
             if m.language not in groups:  # not setdefault: it would build a Group per film to throw away
-                groups[m.language] = Group(m.language, names.get(m.language, m.language))
+                groups[m.language] = Group(m.language, names.get(m.language) or language_name(m.language))
             groups[m.language].add(m.viewing_count, m.rating)
     return list(groups.values())
 

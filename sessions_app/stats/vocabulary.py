@@ -11,6 +11,7 @@ from enrichment.models import FilmFacet
 
 from ..models import Movie, Session
 from .definitions import RUNTIME_BUCKETS, Scope, facet_q, scope_q
+from .rankings import language_name
 
 
 def facet_choices(session: Session, kind: str) -> list[tuple[str, str]]:
@@ -21,12 +22,13 @@ def facet_choices(session: Session, kind: str) -> list[tuple[str, str]]:
 
 
 def language_choices(session: Session) -> list[tuple[str, str]]:
-    """Original languages of the upload's films, named as TMDB names them among spoken languages (else the code)."""
+    """Original languages of the upload's films, named as TMDB names them among spoken languages (else by ISO 639,
+    as the dashboard names them: `rankings.language_name`)."""
     languages = session.movies.filter(film__isnull=False).exclude(film__original_language="")
     codes = set(languages.values_list("film__original_language", flat=True))
     spoken = FilmFacet.objects.filter(kind=FilmFacet.Kind.LANGUAGE, key__in=codes)
     names = {row["key"]: row["name"] for row in spoken.values("key").annotate(name=Max("name")).order_by()}
-    return sorted(((code, names.get(code) or code) for code in codes), key=lambda choice: choice[1])
+    return sorted(((code, names.get(code) or language_name(code)) for code in codes), key=lambda choice: choice[1])
 
 
 def facet_name(kind: str, key: str) -> str:

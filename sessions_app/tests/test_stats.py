@@ -310,15 +310,22 @@ def test_it_groups_languages_runtimes_and_extremes():
     make_movie(session, "Short", film=make_film(runtime=12, original_language="fr", languages=["fr"]))
     make_movie(session, "Feature", film=make_film(runtime=95, original_language="en"))
     make_movie(session, "Epic", film=make_film(runtime=229, original_language="en"))
+    make_movie(session, "Flow", film=make_film(runtime=85, original_language="lv", languages=["xx"]))
 
     d = stats.dashboard(session)
-    assert [(g.key, g.name, g.films) for g in d.languages.most_watched] == [("en", "en", 2), ("fr", "fr", 1)]
+    # named by the spoken-language facets ("fr" here), else by ISO 639 (no facet names English or Latvian)
+    assert [(g.key, g.name, g.films) for g in d.languages.most_watched] == [
+        ("en", "English", 2),
+        ("lv", "Latvian", 1),
+        ("fr", "fr", 1),
+    ]
     assert [(g.name, g.films) for g in d.runtimes.groups if g.films] == [
         ("under 40 min", 1),
+        ("40–89 min", 1),
         ("90–119 min", 1),
         ("3 h or more", 1),
     ]
-    assert [f.title for f in d.shortest] == ["Short", "Feature", "Epic"]
+    assert [f.title for f in d.shortest] == ["Short", "Flow", "Feature", "Epic"]
     assert [(f.title, f.value) for f in d.longest][:1] == [("Epic", 229)]
 
 
