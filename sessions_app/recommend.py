@@ -131,16 +131,20 @@ class Check:
         return self.error < self.baseline_error
 
 
-def held_out(film_id: int) -> bool:
-    """Whether the check hides this film: a fixed fifth, by a hash of its id, so every run agrees."""
-    return zlib.crc32(str(film_id).encode()) % HOLD_OUT_EVERY == 0
+def held_out(film_ids: Sequence[int]) -> set[int]:
+    """The films the check hides: exactly one in five (rounded down), chosen by a hash of their ids so every
+    run agrees, whatever values the database gave the ids (a hash alone hid 8 of 15 films in one database and
+    2 in another)."""
+    shuffled = sorted(film_ids, key=lambda film_id: (zlib.crc32(str(film_id).encode()), film_id))
+    return set(shuffled[HOLD_OUT_EVERY - 1 :: HOLD_OUT_EVERY])
 
 
 def check(rated: Sequence[Rated]) -> Check | None:
     """Hide a fifth of the rated films, fit on the rest, and compare the model's error on the hidden ones
     with always predicting the kept films' average; None when too few films are rated for a fair test."""
-    hidden = [r for r in rated if held_out(r.id)]
-    kept = [r for r in rated if not held_out(r.id)]
+    hidden_ids = held_out([r.id for r in rated])
+    hidden = [r for r in rated if r.id in hidden_ids]
+    kept = [r for r in rated if r.id not in hidden_ids]
     if len(hidden) < MIN_HELD_OUT or not kept:
         return None
     model = fit(kept)

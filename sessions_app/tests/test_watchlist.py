@@ -101,8 +101,8 @@ def test_the_held_back_check_beats_your_average_on_an_export_with_planted_taste(
 
     check = watchlist(session).check
 
-    hidden = [m for m in session.movies.all() if held_out(m.pk)]
-    assert check is not None and check.held_out == len(hidden)
+    rated = session.movies.filter(rating__isnull=False).count()
+    assert check is not None and check.held_out == rated // 5 == len(held_out([m.pk for m in session.movies.all()]))
     assert check.error < check.baseline_error
 
 
