@@ -233,6 +233,9 @@ TMDB_IMAGE_BASE_URL = os.getenv("TMDB_IMAGE_BASE_URL", "https://image.tmdb.org/t
 
 # Enrichment work units: a run's time budget, a claimed film's lease, when a quiet session is restarted.
 ENRICH_RUN_SECONDS = envfloat("ENRICH_RUN_SECONDS", 20)
+# How long `manage.py qcluster` waits on SIGTERM for its workers to finish their tasks in order (a run's turn,
+# and a little more) before it kills them: within the 30 s that container runtimes give before SIGKILL.
+Q_STOP_GRACE_SECONDS = envfloat("Q_STOP_GRACE_SECONDS", ENRICH_RUN_SECONDS + 5)
 ENRICH_LEASE_SECONDS = envint("ENRICH_LEASE_SECONDS", 120)
 ENRICH_STALE_SECONDS = envint("ENRICH_STALE_SECONDS", 180)
 # Who gets TMDB's rate (enrichment.worker.claim_order): `smallest` (least work left first, aged by

@@ -7,11 +7,17 @@ process then sets its stop event, and a multiprocessing event waits for each pro
 to wake, so it waits for the dead sentinel forever. Here the main process first gives the sentinel a
 moment: when the signal has killed it, nothing is left to stop in order and the process just exits
 (claimed films keep their lease and the recovery schedule restarts their session). A signal to the
-main process alone still stops the cluster in order, each worker finishing its task."""
+main process alone still stops the cluster in order, each worker finishing its task, within
+`Q_STOP_GRACE_SECONDS`: a cluster that has not stopped in order by then (a signal that killed some of its
+processes but not the sentinel, which then waits for them forever) is killed whole, its films left to
+their leases as above."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 from types import FrameType
 
 from django.conf import settings
@@ -24,12 +30,29 @@ SENTINEL_DEATH_SECONDS = 1.0  # a process killed by a signal is gone within mill
 
 class Cluster(django_q_cluster.Cluster):
     def sig_handler(self, signum: int, frame: FrameType | None) -> None:
-        if self.sentinel is not None:
-            self.sentinel.join(timeout=SENTINEL_DEATH_SECONDS)
-            if not self.sentinel.is_alive():
-                log.info("Q Cluster %s: the signal reached every process; exiting.", self.name)
-                return
-        super().sig_handler(signum, frame)
+        if self.sentinel is None:
+            return
+        self.sentinel.join(timeout=SENTINEL_DEATH_SECONDS)
+        if not self.sentinel.is_alive():
+            log.info("Q Cluster %s: the signal reached every process; exiting.", self.name)
+            return
+        log.info("Q Cluster %s stopping.", self.name)
+        # Setting the event waits for every process that sleeps on it to wake: one the signal killed never
+        # does, so the setter may block for good. Set it aside and bound both waits.
+        setter = threading.Thread(target=self.stop_event.set, daemon=True)
+        setter.start()
+        setter.join(timeout=SENTINEL_DEATH_SECONDS)
+        if not setter.is_alive():
+            self.sentinel.join(timeout=settings.Q_STOP_GRACE_SECONDS)
+        if setter.is_alive() or self.sentinel.is_alive():
+            log.warning(
+                "Q Cluster %s: not stopped in order (a process the signal killed, or %s s passed); killing its"
+                " processes and exiting.",
+                self.name,
+                settings.Q_STOP_GRACE_SECONDS,
+            )
+            os.killpg(os.getpgid(self.sentinel.pid), signal.SIGKILL)
+        log.info("Q Cluster %s has stopped.", self.name)
 
 
 class Command(DjangoQCluster):
