@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from django.core.cache import cache
 from django.http import QueryDict
 
 from enrichment.models import FilmFacet
@@ -70,18 +69,17 @@ def _rating(text: str) -> str:
 def choices(session: Session) -> tuple[list, list, list, list[int]]:
     """Genres, countries, original languages and decades present in this upload, cached under the dashboard's
     key (which moves whenever identification changes what the films are)."""
-    key = f"{stats.dashboard_key(session)}:explorer-choices"
-    found = cache.get(key)
-    if found is None:
-        years = session.movies.exclude(year=None).values_list("year", flat=True)
-        found = (
-            vocabulary.facet_choices(session, FilmFacet.Kind.GENRE),
-            vocabulary.facet_choices(session, FilmFacet.Kind.COUNTRY),
-            vocabulary.language_choices(session),
-            sorted({year // 10 * 10 for year in years if year is not None}),
-        )
-        cache.set(key, found, stats.DASHBOARD_CACHE_SECONDS)
-    return found
+    return stats.cached_beside_dashboard(session, None, "explorer-choices", lambda: _choices(session))
+
+
+def _choices(session: Session) -> tuple[list, list, list, list[int]]:
+    years = session.movies.exclude(year=None).values_list("year", flat=True)
+    return (
+        vocabulary.facet_choices(session, FilmFacet.Kind.GENRE),
+        vocabulary.facet_choices(session, FilmFacet.Kind.COUNTRY),
+        vocabulary.language_choices(session),
+        sorted({year // 10 * 10 for year in years if year is not None}),
+    )
 
 
 def form_context(session: Session, query: QueryDict, tmdb_known: bool = True) -> dict:

@@ -3,14 +3,12 @@ and can close it again. Only live links of live sessions open; anything else is 
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from . import share_image
+from . import share_image, stats
 from .models import Session, ShareLink
-from .stats import DASHBOARD_CACHE_SECONDS, dashboard_key
 from .stats.review import Review
 
 
@@ -45,12 +43,7 @@ def owner_name(session: Session) -> str:
 
 def card(session: Session, review: Review) -> bytes:
     """The share image of a review: its headline figures and top genres, drawn once per data version."""
-    key = f"{dashboard_key(session, review.year)}:card"
-    png = cache.get(key)
-    if png is None:
-        png = _draw(session, review)
-        cache.set(key, png, timeout=DASHBOARD_CACHE_SECONDS)
-    return png
+    return stats.cached_beside_dashboard(session, review.year, "card", lambda: _draw(session, review))
 
 
 def _draw(session: Session, review: Review) -> bytes:

@@ -12,7 +12,7 @@ in SQL, and the ranked people's photos) and aggregates the compact rows in Pytho
 """
 
 from . import vocabulary
-from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
+from .cache import DASHBOARD_CACHE_SECONDS, cached_beside_dashboard, cached_dashboard, dashboard_key
 from .definitions import (
     RUNTIME_BUCKETS,
     TOP_BILLED,
@@ -51,6 +51,7 @@ __all__ = [
     "Group",
     "Ranking",
     "Time",
+    "cached_beside_dashboard",
     "cached_dashboard",
     "dashboard",
     "dashboard_key",

@@ -12,6 +12,9 @@ cached classes change shape or move, and old entries are simply never read again
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
@@ -22,6 +25,7 @@ from .sections import Dashboard, dashboard
 
 DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
 KEY_PREFIX = "lbstats:dashboard:v4"
+T = TypeVar("T")
 
 
 def dashboard_key(session: Session, year: int | None = None) -> str:
@@ -68,3 +72,14 @@ def cached_dashboard(session: Session, year: int | None = None, key: str | None 
     if session.status == Session.Status.ENRICHING:  # only read while enriching
         cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
     return result
+
+
+def cached_beside_dashboard(session: Session, year: int | None, name: str, compute: Callable[[], T]) -> T:
+    """What `compute()` makes of the session's data (the explorer's choices, a year in review, its share
+    image), kept under the dashboard's key: recomputed exactly when the dashboard is."""
+    key = f"{dashboard_key(session, year)}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=DASHBOARD_CACHE_SECONDS)
+    return value

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Max
 
 from enrichment.models import FilmFacet
 
 from ..models import Session
-from .cache import DASHBOARD_CACHE_SECONDS, cached_dashboard, dashboard_key
+from .cache import cached_beside_dashboard, cached_dashboard
 from .definitions import COUNTED_FACETS_Q, Scope
 from .rankings import Group
 from .rows import MovieRow, load_diary, load_movies
@@ -76,12 +75,7 @@ class Review:
 def cached_review(session: Session, year: int | None) -> Review:
     """`year_review()`, cached under the dashboard's key (it changes whenever the data can have): a share link
     passed around is read by many people and crawlers, and each costs one aggregate query, not the rows."""
-    key = f"{dashboard_key(session, year)}:review"
-    review = cache.get(key)
-    if review is None:
-        review = year_review(session, year)
-        cache.set(key, review, timeout=DASHBOARD_CACHE_SECONDS)
-    return review
+    return cached_beside_dashboard(session, year, "review", lambda: year_review(session, year))
 
 
 def year_review(session: Session, year: int | None) -> Review:
