@@ -65,19 +65,9 @@ TMDB_FIELDS = [
     "revenue",
 ]
 FILM_COLUMNS = ["film_id", *MOVIE_FIELDS, *TMDB_FIELDS]
-DIARY_COLUMNS = [
-    "film_id",
-    "title",
-    "year",
-    "letterboxd_uri",
-    "entry_uri",
-    "watched_date",
-    "logged_date",
-    "rating",
-    "rewatch",
-    "tags",
-    "review",
-]
+# A diary entry's own fields, as the Viewing holds them (the API's viewings show the same, `serializers`).
+VIEWING_FIELDS = ["entry_uri", "watched_date", "logged_date", "rating", "rewatch", "tags", "review"]
+DIARY_COLUMNS = ["film_id", "title", "year", "letterboxd_uri", *VIEWING_FIELDS]
 LIST_SEPARATOR = "; "  # names within one CSV cell: "Drama; Thriller"
 
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from enrichment import services as enrichment
 
-from .downloads import MOVIE_FIELDS
+from .downloads import MOVIE_FIELDS, VIEWING_FIELDS
 from .models import Movie, Session, Viewing
 
 
@@ -176,11 +176,5 @@ class ViewingSerializer(serializers.ModelSerializer):
             "movie_id",
             "title",
             "year",
-            "entry_uri",
-            "watched_date",
-            "logged_date",
-            "rating",
-            "rewatch",
-            "tags",
-            "review",
+            *VIEWING_FIELDS,
         ]
