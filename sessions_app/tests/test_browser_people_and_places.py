@@ -37,6 +37,13 @@ def tab(request) -> Page:
 SECTIONS = ("crew", "themes", "who-directs", "where", "collections")
 
 
+def tops(tab: Page, selector: str) -> list[float]:
+    """The top edge of each element, in page order: elements side by side share one."""
+    return tab.eval_on_selector_all(
+        selector, "elements => elements.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+
+
 def test_the_details_sections_show_on_a_desktop_and_a_phone(tab: Page, live_server):
     session = a_library_of_details()
     console = Console(tab)
@@ -50,6 +57,14 @@ def test_the_details_sections_show_on_a_desktop_and_a_phone(tab: Page, live_serv
     assert tab.locator("#collections progress").get_attribute("max") == "3"
     assert tab.locator("#who-directs table.who-directs tbody tr").count() == 4  # the library, then 2020, 2021 and 2022
     screenshot(tab, "people-places-dashboard")  # asserts nothing scrolls sideways at 390 px
+    # one badge per ranking, none repeated over the section; the crew ranked two by two, as genres are
+    assert tab.locator("#crew > .basis").count() == 0
+    writers, composers, cinematographers, editors, studios = tops(tab, "#crew .rankings > div")
+    assert writers == composers < cinematographers == editors < studios
+    tab.set_viewport_size(PHONE)
+    first, second = tops(tab, "#directors ol.people-ranking > li")[:2]
+    assert first == second  # two faces across on a phone
+    tab.set_viewport_size(DESKTOP)
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         tab.set_viewport_size(viewport)
         for anchor in SECTIONS:
