@@ -194,6 +194,13 @@ def offline(route: Route) -> None:
         route.abort()
 
 
+def tops(tab: Page, selector: str) -> list[float]:
+    """The top edge of each element, in page order: elements side by side share one."""
+    return tab.eval_on_selector_all(
+        selector, "elements => elements.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+
+
 def screenshot(tab: Page, name: str) -> None:
     """Desktop and phone screenshots of the page; at phone width nothing may scroll sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

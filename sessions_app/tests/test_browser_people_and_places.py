@@ -19,6 +19,7 @@ from sessions_app.tests.test_browser import (  # noqa: F401 (the fixtures the ta
     file_database,
     page,
     screenshot,
+    tops,
 )
 from sessions_app.tests.test_people_and_places import a_library_of_details
 
@@ -35,13 +36,6 @@ def tab(request) -> Page:
 
 
 SECTIONS = ("crew", "themes", "who-directs", "where", "collections")
-
-
-def tops(tab: Page, selector: str) -> list[float]:
-    """The top edge of each element, in page order: elements side by side share one."""
-    return tab.eval_on_selector_all(
-        selector, "elements => elements.map(e => Math.round(e.getBoundingClientRect().top))"
-    )
 
 
 def test_the_details_sections_show_on_a_desktop_and_a_phone(tab: Page, live_server):

@@ -18,6 +18,7 @@ from sessions_app.tests.test_browser import (
     file_database,  # noqa: F401
     page,  # noqa: F401
     screenshot,
+    tops,
 )
 
 pytestmark = [
@@ -95,6 +96,11 @@ def test_the_watchlist_and_a_list_in_a_browser(page, live_server, tmp_path):  # 
     assert tab.locator("ol.picks .reasons li").count() >= 1
     # 15 rated films: the check hides 3 (a fifth) and says how the model did on them
     assert "(3 rated films hidden from it and predicted)" in (tab.locator("#model-check").text_content() or "")
+    # what is on it: decades and genres side by side, each table folded under its chart
+    decades, genres, _countries = tops(tab, "#what .rankings > div")
+    assert decades == genres
+    assert tab.locator("#what details.as-table").count() == 3
+    assert tab.locator("#what table.groups").first.is_hidden()
     screenshot(tab, "watchlist")
 
     tab.goto(f"{live_server.url}/s/{session.public_id}/")
