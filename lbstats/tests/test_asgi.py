@@ -9,7 +9,9 @@ import asyncio
 import csv
 import io
 import socket
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -70,6 +72,24 @@ def test_a_slow_clients_body_holds_no_thread_while_it_trickles():
 
     assert status_of(reply) == 200
     assert f'"session_id":"{session.public_id}"'.encode() in reply
+
+
+def test_django_runs_requests_in_no_more_threads_than_it_is_given():
+    session = make_session()
+    threads: set[str] = set()
+
+    def record(sender: object, **kwargs: object) -> None:
+        threads.add(threading.current_thread().name)
+
+    request_started.connect(record)
+    try:
+        with serving(threads=2) as server, ThreadPoolExecutor(max_workers=12) as clients:
+            replies = list(clients.map(lambda _: get(server, f"/api/session/{session.public_id}/status"), range(24)))
+    finally:
+        request_started.disconnect(record)
+
+    assert [status_of(reply) for reply in replies] == [200] * 24
+    assert 1 <= len(threads) <= 2  # so at most 2 database connections: Django keeps one per thread
 
 
 def test_a_chunked_body_reaches_django_with_its_length(asgi_server, django_runs):
