@@ -92,6 +92,27 @@ def test_django_runs_requests_in_no_more_threads_than_it_is_given():
     assert 1 <= len(threads) <= 2  # so at most 2 database connections: Django keeps one per thread
 
 
+def test_django_is_given_the_request_as_a_wsgi_server_gives_it(asgi_server, django_runs):
+    with socket.create_connection(asgi_server, timeout=5) as sock:
+        sock.sendall(
+            b"GET /caf%C3%A9/?q=%C3%A9&page=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Accept: text/html\r\nAccept: application/json\r\nX_Forwarded_Host: elsewhere\r\n\r\n"
+        )
+        reply = read_reply(sock)
+
+    assert status_of(reply) == 404
+    (environ,) = django_runs
+    assert environ["PATH_INFO"] == "/café/"  # given as PEP 3333's latin-1 bytes; Django puts back what it decoded
+    assert (environ["QUERY_STRING"], environ["REQUEST_METHOD"]) == ("q=%C3%A9&page=2", "GET")
+    assert environ["HTTP_ACCEPT"] == "text/html,application/json"
+    assert "HTTP_X_FORWARDED_HOST" not in environ  # a header spelt with underscores could pass for another
+    assert (environ["REMOTE_ADDR"], environ["SERVER_NAME"], environ["SERVER_PORT"]) == (
+        "127.0.0.1",
+        "127.0.0.1",
+        str(asgi_server[1]),
+    )
+
+
 def test_a_chunked_body_reaches_django_with_its_length(asgi_server, django_runs):
     with socket.create_connection(asgi_server, timeout=5) as sock:
         sock.sendall(
