@@ -21,7 +21,7 @@ from django.core.signals import request_finished, request_started
 from lbstats.asgi import SEND_BYTES, WSGIAfterBody
 from lbstats.limits import MULTIPART_ROOM, Message
 from lbstats.tests import test_limits
-from lbstats.tests.test_limits import serving, status_of
+from lbstats.tests.test_limits import serving, status_of, stop
 from sessions_app import downloads
 from sessions_app.models import Movie
 from sessions_app.tests.factories import make_session
@@ -190,7 +190,7 @@ def serve_once(path: str, *, client_leaves: bool) -> list[Message]:
     try:
         return asyncio.run(exchange())
     finally:
-        django.pool.shutdown()
+        stop(django)
 
 
 def a_session_of_1001_films():

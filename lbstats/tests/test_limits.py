@@ -3,6 +3,7 @@ nothing: tested over real sockets against `lbstats.asgi`'s application served by
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
@@ -67,7 +68,15 @@ def serving(threads: int) -> Iterator[tuple[str, int]]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        django.pool.shutdown()
+        stop(django)
+
+
+def stop(django: WSGIAfterBody) -> None:
+    """Ends the adapter's threads, and closes their database connections: a connection left to its ended
+    thread closes only when the garbage collector frees it, and PostgreSQL cannot drop the test database
+    while it is open."""
+    django.pool.shutdown()
+    gc.collect()
 
 
 @pytest.fixture
