@@ -16,18 +16,18 @@ request (warmed one request at a time, the first second's bursts opened them: Po
 82 ms after it). Figures, 2-core machine shared with other work, each run under the benchmark lock:
 
 - Django's ASGI handler (until December 2026): SQLite p50 98 ms, p99 626 ms, 6.30 ms server CPU per
-  status request; PostgreSQL p50 105-174 ms, p99 340-353 ms, 6.5 ms, and 321-344 of ~1,030 answered 500
-  "too many clients" (a thread, with its kept connection, per request in flight). Its synchronous
-  middleware and view run through several thread hand-offs per request: 4.2 ms CPU per sequential status
-  request against 1.1 ms under synchronous gunicorn.
+  status request; PostgreSQL p50 105-174 ms, p99 340-353 ms, 6.5-6.6 ms, and 321-344 of ~1,030 polls
+  answered 500 "too many clients" (a thread, with its kept connection, per request in flight). Its
+  synchronous middleware and view run through several thread hand-offs per request: 4.2 ms CPU per
+  sequential status request (PostgreSQL 4.4) against 1.1-1.3 ms under synchronous gunicorn (1.4).
 - Django's WSGI handler run once per request in WEB_THREADS threads after the event loop has read the
   body (`lbstats.asgi.WSGIAfterBody`): SQLite p50 10.5 / 41.1 ms, p99 65.3 / 89.8 ms, 2.87 / 2.32 ms;
-  PostgreSQL p50 8.0 / 19.2 ms, p99 71.8 / 77.3 ms, 3.12 / 3.01 ms, no error. 1.6 ms CPU per sequential
-  request (in process: 0.95 ms against 0.77 ms calling the WSGI handler directly; Django's ASGI handler
-  2.9 ms, and 4.1 ms with only its async-capable middleware, which it runs with a hand-off each). Over
-  22 runs while choosing WEB_THREADS (1, 2, 4, 8: no difference beyond the noise), p99 ranged from 21 to
-  113 ms, 3 runs past 100 ms, as the bursts fell together or apart; httptools instead of h11 saved
-  0.2 ms per sequential request and nothing visible here.
+  PostgreSQL p50 8.0 / 19.2 ms, p99 71.8 / 77.3 ms, 3.12 / 3.01 ms, no error. 1.6-1.7 ms CPU per
+  sequential request (PostgreSQL 1.9); in process 0.95 ms against 0.77 ms calling the WSGI handler
+  directly, where Django's ASGI handler takes 2.9 ms, and 4.1 ms with only its async-capable middleware
+  (it runs each one's hooks with a hand-off). Over 22 runs while choosing WEB_THREADS (1, 2, 4, 8: no
+  difference beyond the noise), p99 ranged from 21 to 113 ms, 3 runs past 100 ms, as the bursts fell
+  together or apart; httptools instead of h11 saved 0.2 ms per sequential request and nothing visible here.
 """
 
 import argparse
