@@ -7,7 +7,7 @@ The body limit is enforced as bytes arrive (`lbstats.limits.BodyLimit`).
 
 Why not Django's own ASGI handler: it runs the synchronous middleware and view through several thread
 hand-offs per request (sync_to_async, then back for each synchronous layer); here a request costs one
-hand-off, and its answer is sent as it is. `bench/slow_clients_bench.py` has the figures."""
+hand-off, and one more per `SEND_BYTES` of a long answer. `bench/slow_clients_bench.py` has the figures."""
 
 from __future__ import annotations
 
