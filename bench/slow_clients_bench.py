@@ -8,6 +8,26 @@ polling client asks for /api/session/<id>/status every second, as an open sessio
 server is the README's production command (`--server asgi`, gunicorn with uvicorn workers), or the
 synchronous gunicorn workers it used before (`--server sync`), where every slow client holds a
 worker. Prints the status latency (p50, p99) and errors. Target: status p99 under 100 ms.
+
+The pollers start together, so their requests come in bursts of 50 a second: the tail is a burst's CPU
+(50 × the server's CPU per request, on 2 cores) more than any one request. Three such bursts, unmeasured,
+warm every process and its threads first: each thread opens its own database connection on its first
+request (warmed one request at a time, the first second's bursts opened them: PostgreSQL p99 135-312 ms,
+82 ms after it). Figures, 2-core machine shared with other work, each run under the benchmark lock:
+
+- Django's ASGI handler (until December 2026): SQLite p50 98 ms, p99 626 ms, 6.30 ms server CPU per
+  status request; PostgreSQL p50 105-174 ms, p99 340-353 ms, 6.5-6.6 ms, and 321-344 of ~1,030 polls
+  answered 500 "too many clients" (a thread, with its kept connection, per request in flight). Its
+  synchronous middleware and view run through several thread hand-offs per request: 4.2 ms CPU per
+  sequential status request (PostgreSQL 4.4) against 1.1-1.3 ms under synchronous gunicorn (1.4).
+- Django's WSGI handler run once per request in WEB_THREADS threads after the event loop has read the
+  body (`lbstats.asgi.WSGIAfterBody`): SQLite p50 10.5 / 41.1 ms, p99 65.3 / 89.8 ms, 2.87 / 2.32 ms;
+  PostgreSQL p50 8.0 / 19.2 ms, p99 71.8 / 77.3 ms, 3.12 / 3.01 ms, no error. 1.6-1.7 ms CPU per
+  sequential request (PostgreSQL 1.9); in process 0.95 ms against 0.77 ms calling the WSGI handler
+  directly, where Django's ASGI handler takes 2.9 ms, and 4.1 ms with only its async-capable middleware
+  (it runs each one's hooks with a hand-off). Over 22 runs while choosing WEB_THREADS (1, 2, 4, 8: no
+  difference beyond the noise), p99 ranged from 21 to 113 ms, 3 runs past 100 ms, as the bursts fell
+  together or apart; httptools instead of h11 saved 0.2 ms per sequential request and nothing visible here.
 """
 
 import argparse
@@ -85,8 +105,12 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        for _ in range(3 * WORKERS):  # warm every worker process (not measured)
-            urllib.request.urlopen(url, timeout=5).read()
+        for _ in range(3):  # warm every process and its threads, each with its connection (not measured)
+            warming = [threading.Thread(target=timed_get, args=(url,)) for _ in range(options.pollers)]
+            for thread in warming:
+                thread.start()
+            for thread in warming:
+                thread.join()
         stop = threading.Event()
         results: list[tuple[float, int]] = []
         lock = threading.Lock()

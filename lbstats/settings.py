@@ -192,6 +192,11 @@ Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 METRICS_ALLOWED_IPS = [a.strip() for a in os.getenv("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()]
 METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 
+# Requests Django runs at once per web process (lbstats.asgi); requests still arriving, however slowly, count
+# for nothing. Each thread keeps a database connection, and views mostly compute (one at a time, under the
+# GIL): a few threads let a view waiting on TMDB or the database not hold up the rest.
+WEB_THREADS = envint("WEB_THREADS", 4)
+
 # Uploads: limits on what one export may be.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_FILES = envint("UPLOAD_MAX_FILES", 100)

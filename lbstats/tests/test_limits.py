@@ -1,18 +1,21 @@
 """Bodies past the limit are refused before they are read, and slow clients cost the ASGI server
-nothing: tested over real sockets against `lbstats.asgi` served by uvicorn, as in production."""
+nothing: tested over real sockets against `lbstats.asgi`'s application served by uvicorn, as in production."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from django.core.handlers.wsgi import WSGIHandler
 
-from lbstats.asgi import application
-from lbstats.limits import MULTIPART_ROOM
+from lbstats.asgi import WSGIAfterBody
+from lbstats.limits import MULTIPART_ROOM, BodyLimit
 from sessions_app.models import Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,18 +52,37 @@ def test_the_api_answers_the_same_refusal_in_json(client, settings):
     assert response.json() == {"detail": "The upload is 5.0 MB; the limit is 0 MB."}
 
 
-@pytest.fixture
-def asgi_server() -> Iterator[tuple[str, int]]:
-    """lbstats.asgi on uvicorn, in this process (so test settings apply), on a free loopback port."""
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+@contextmanager
+def serving(threads: int) -> Iterator[tuple[str, int]]:
+    """lbstats.asgi's application, running `threads` requests at once, on uvicorn in this process (so test
+    settings apply) on a free loopback port. Its threads end with it, and their database connections."""
+    django = WSGIAfterBody(WSGIHandler(), threads)
+    config = uvicorn.Config(BodyLimit(django), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield "127.0.0.1", port
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield "127.0.0.1", server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        stop(django)
+
+
+def stop(django: WSGIAfterBody) -> None:
+    """Ends the adapter's threads, and closes their database connections: a connection left to its ended
+    thread closes only when the garbage collector frees it, and PostgreSQL cannot drop the test database
+    while it is open."""
+    django.pool.shutdown()
+    gc.collect()
+
+
+@pytest.fixture
+def asgi_server() -> Iterator[tuple[str, int]]:
+    with serving(threads=4) as address:
+        yield address
 
 
 def status_of(reply: bytes) -> int:
