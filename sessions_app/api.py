@@ -1,9 +1,7 @@
 """The JSON API (DRF, browsable). Sessions are reached only through their UUID; nothing lists them."""
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
-from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -316,21 +314,6 @@ class SessionStatsView(APIView):
         )
 
 
-def streamed(request, chunks) -> object:
-    """The chunks for a StreamingHttpResponse. Under ASGI an async iterator that takes each chunk from the
-    request's own thread (where its database connection lives): given a plain iterator, Django's ASGI
-    handler would read the whole of it into a list before sending a byte."""
-    if not isinstance(request._request, ASGIRequest):  # DRF's Request wraps Django's
-        return chunks
-    step = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
-
-    async def one_by_one():
-        while (chunk := await step()) is not None:
-            yield chunk
-
-    return one_by_one()
-
-
 DOWNLOADS = {
     "films.csv": (downloads.films_csv, "text/csv; charset=utf-8"),
     "diary.csv": (downloads.diary_csv, "text/csv; charset=utf-8"),
@@ -352,7 +335,7 @@ class DownloadView(APIView):
     def get(self, request, session_id):
         session = visit(session_id)
         produce, content_type = DOWNLOADS[self.name]
-        response = StreamingHttpResponse(streamed(request, produce(session)), content_type=content_type)
+        response = StreamingHttpResponse(produce(session), content_type=content_type)
         stem = session.username or "letterboxd"
         response["Content-Disposition"] = f'attachment; filename="lbstats-{stem}-{self.name}"'
         return response

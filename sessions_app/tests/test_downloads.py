@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -216,31 +215,3 @@ def test_an_unknown_session_has_nothing_to_download(client):
     )
 
     assert response.status_code == 404 and "detail" in response.json()
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.mark.anyio
-@pytest.mark.django_db(transaction=True)
-async def test_under_asgi_the_file_is_sent_chunk_by_chunk(async_client):
-    session = await make_session_async()
-
-    response = await async_client.get(f"/api/session/{session.public_id}/download/films.csv")
-    chunks = [chunk async for chunk in response.streaming_content]
-    await sync_to_async(lambda: connection.close())()  # the connection of the thread the chunks were read in
-
-    assert response.status_code == 200 and response.is_async
-    assert len(chunks) == 1 + 3  # the header, then one chunk per batch of films
-    assert len(list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))) == 1001
-
-
-async def make_session_async():
-    def build():
-        session = make_session()
-        Movie.objects.bulk_create(Movie(session=session, title=f"Film {i}", watched=True) for i in range(1001))
-        return session
-
-    return await sync_to_async(build)()
