@@ -149,10 +149,12 @@ def test_the_status_page_lists_a_running_worker_cluster_with_its_heartbeat(admin
         stderr=subprocess.DEVNULL,
     )
     try:
+        # A cluster reports itself "Starting" before its worker is up (workers=0): wait for the worker too.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not admin_client.get("/admin/status/").context["clusters"]:
-            time.sleep(0.25)
         clusters = admin_client.get("/admin/status/").context["clusters"]
+        while time.monotonic() < deadline and not (clusters and clusters[0][0].workers):
+            time.sleep(0.25)
+            clusters = admin_client.get("/admin/status/").context["clusters"]
     finally:
         os.killpg(worker.pid, 9)
         worker.wait()
