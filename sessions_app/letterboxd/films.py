@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from unicodedata import normalize
 
-from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, list_table_start
+from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, is_blank, list_table_start
 from .records import MAX_TEXT_ID, ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
 from .tables import Table
 
@@ -101,23 +101,28 @@ class FilmIndex:
 
 
 def parse_files(files: ExportFiles) -> ParsedExport:
-    """The films of an export's files, with their diary, or ExportError when it holds none."""
+    """The films of an export's files, with their diary, or ExportError when it holds none.
+
+    It takes the texts out of `files`: each file's text and table are dropped as soon as its rows are read,
+    so a large export's texts, tables and records are never all held at once."""
     warnings = Warnings()
     texts = _usable_texts(files, warnings)
-    tables = _read_tables(texts, warnings)
+    files.texts = {}
+    tables = _read_tables(texts, warnings)  # the texts of the tables leave `texts`
+    rows = {name: len(table) for name, table in tables.items()}
     index = FilmIndex()
-    _add_library(index, tables, warnings)
+    _add_library(index, tables, warnings)  # the tables leave `tables` as they are read
     reviews_without_diary = _add_diary(index, tables, warnings)
     if not index.films:
         raise ExportError(
-            f"This export has no films: {_and(sorted(tables))} {'hold' if len(tables) > 1 else 'holds'} no row "
+            f"This export has no films: {_and(sorted(rows))} {'hold' if len(rows) > 1 else 'holds'} no row "
             "with a film name. Log a film on Letterboxd, then export again."
         )
-    if "ratings.csv" not in tables:
+    if "ratings.csv" not in rows:
         _rate_from_diary(index.films)
     metadata = {
         "files": files.uploaded,
-        "rows": {name: len(table) for name, table in tables.items()},
+        "rows": rows,
         "skipped": files.skipped,
         "lists": _parse_lists(texts, warnings),
         "reviews_without_diary": reviews_without_diary,
@@ -125,9 +130,9 @@ def parse_files(files: ExportFiles) -> ParsedExport:
     return ParsedExport(films=index.films, warnings=warnings.as_list(), metadata=metadata, username=_username(tables))
 
 
-def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
+def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, bytes]:
     """The files worth reading (empty ones are warned about), or ExportError when no film file is left."""
-    empty = sorted(name for name, text in files.texts.items() if not text.strip())
+    empty = sorted(name for name, text in files.texts.items() if is_blank(text))
     for name in empty:
         warnings.add(name, None, "the file is empty; skipped.")
     texts = {name: text for name, text in files.texts.items() if name not in empty}
@@ -145,8 +150,8 @@ def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
     return texts
 
 
-def _read_tables(texts: dict[str, str], warnings: Warnings) -> dict[str, Table]:
-    tables = {name: Table(name, texts[name]) for name in REQUIRED_COLUMNS if name in texts}
+def _read_tables(texts: dict[str, bytes], warnings: Warnings) -> dict[str, Table]:
+    tables = {name: Table(name, texts.pop(name)) for name in REQUIRED_COLUMNS if name in texts}
     for name, table in tables.items():
         header_width = len(table.frame.columns)
         for i, width in table.short_rows():
@@ -178,23 +183,25 @@ def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int
 
 
 def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
-    """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's."""
+    """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's. Each table leaves
+    `tables` as it is read."""
     if "watched.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["watched.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("watched.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.watched, film.watched_date = True, when
     if "ratings.csv" in tables:
         ratings = tables["ratings.csv"].ratings(warnings)
-        for i, title, year, uri, when in _film_rows(tables["ratings.csv"], warnings):
+        for i, title, year, uri, when in _film_rows(tables.pop("ratings.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.watched = True  # rating a film on Letterboxd marks it watched
             film.rating, film.rated_date = ratings[i], when
+        del ratings
     if "likes/films.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["likes/films.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("likes/films.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.liked, film.liked_date = True, when
     if "watchlist.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["watchlist.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("watchlist.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.in_watchlist, film.watchlist_date = True, when
 
@@ -203,7 +210,7 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
     """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year
     (or the slug an old-form URI names); a review joins its diary entry by entry URI or, when older exports
     left the URI empty (films since gone from Letterboxd), by what the two rows share. Returns how many
-    reviews had no diary row: they stay entries of their own."""
+    reviews had no diary row: they stay entries of their own. Each table leaves `tables` as it is read."""
     entries: dict[str, ViewingRecord] = {}
     # diary rows without a URI that no review has joined yet, by what a review row repeats of them
     unjoined: dict[tuple, list[ViewingRecord]] = defaultdict(list)
@@ -212,7 +219,7 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
     for name in ("diary.csv", "reviews.csv"):
         if name not in tables:
             continue
-        table = tables[name]
+        table = tables.pop(name)
         watched_dates = table.dates("Watched Date", warnings)
         ratings = table.ratings(warnings)
         rewatches = table.column("Rewatch")
@@ -221,7 +228,7 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
         tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}  # few distinct
         for i, title, year, uri, logged in _film_rows(table, warnings):
             rewatch = rewatches[i].lower() == "yes"
-            entry_tags = list(tag_lists[tags[i]])  # each entry its own list
+            entry_tags = tag_lists[tags[i]]  # shared by the entries with the same tags: nothing changes a record's
             shared = (title, year, watched_dates[i], ratings[i], rewatch)
             if name == "reviews.csv":
                 if uri and uri in entries:
@@ -307,7 +314,7 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
+def _parse_lists(texts: dict[str, bytes], warnings: Warnings) -> list[dict]:
     """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header.
 
     Each list keeps its films as keys (the film URI, else "Name (Year)"), so a later export of the same

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
@@ -18,7 +19,7 @@ from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warni
 REPEATED_COLUMNS = {"Date", "Watched Date", "Year", "Rating", "Rewatch", "Tags"}
 
 
-def checked_header(name: str, text: str) -> list[str]:
+def checked_header(name: str, text: bytes) -> list[str]:
     """The file's column names, or ExportError when one is doubled or one the file needs is missing."""
     header = read_header(name, text)
     duplicated = sorted({h for h in header if header.count(h) > 1 and h})
@@ -33,33 +34,59 @@ def checked_header(name: str, text: str) -> list[str]:
     return header
 
 
+# Rows read at a time: each chunk's repeated columns become categories before the next is read, so a large
+# file's values are never all strings at once (a 300,000-entry diary's were 130 MB while it was read whole).
+CHUNK_ROWS = 50_000
+
+
+def _with_categories(chunk: pd.DataFrame) -> pd.DataFrame:
+    """A chunk read as strings, its columns named as Letterboxd does and its repeated ones as categories."""
+    chunk.columns = [canonical_column(str(c)) for c in chunk.columns]
+    chunk = chunk.fillna("")
+    # Columns whose values repeat are kept as categories: one string per distinct value rather than one
+    # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
+    # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
+    for column in REPEATED_COLUMNS.intersection(chunk.columns):
+        chunk[column] = chunk[column].astype("category")
+    return chunk
+
+
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, data: bytes) -> None:
         self.name = name
-        self.text = text
-        header = checked_header(name, text)
+        self.data = data  # for the rare line number a warning needs
+        header = checked_header(name, data)
         try:
-            frame = pd.read_csv(
-                io.StringIO(text),
+            reader = pd.read_csv(
+                # UTF-8 bytes, which the C parser reads as they are: from a StringIO it reads a copy of four
+                # bytes a character (96 MB for a 300,000-entry diary), which it encodes again to UTF-8.
+                io.BytesIO(data),
                 dtype=str,
                 keep_default_na=False,
                 na_filter=False,
                 skip_blank_lines=True,
                 engine="c",
+                chunksize=CHUNK_ROWS,
             )
+            with reader:
+                chunks = [_with_categories(chunk) for chunk in reader]
         except pd.errors.EmptyDataError:
-            frame = pd.DataFrame(columns=header)
+            chunks = [_with_categories(pd.DataFrame(columns=header))]
         except pd.errors.ParserError as exc:
             raise ExportError(f"{name}: the CSV cannot be read: {_pandas_message(exc)}") from exc
-        frame.columns = [canonical_column(str(c)) for c in frame.columns]
-        frame = frame.fillna("")
-        # Columns whose values repeat are kept as categories: one string per distinct value rather than one
-        # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
-        # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
-        for column in REPEATED_COLUMNS.intersection(frame.columns):
-            frame[column] = frame[column].astype("category")
+        frame = chunks[0]
+        if len(chunks) > 1:
+            frame = pd.DataFrame(
+                {
+                    column: union_categoricals([c[column] for c in chunks])
+                    if isinstance(frame[column].dtype, pd.CategoricalDtype)
+                    else pd.concat([c[column] for c in chunks], ignore_index=True)
+                    for column in frame.columns
+                }
+            )
+        del chunks
         self.frame = frame
         self._columns: dict[str, list[str]] = {}
         self._lines: list[int] | None = None
@@ -78,7 +105,7 @@ class Table:
     def _scan(self) -> list[int]:
         """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
         if self._lines is None:
-            reader = csv_records(self.text)
+            reader = csv_records(self.data)
             lines, widths = [], []
             start = 1
             for row in reader:
