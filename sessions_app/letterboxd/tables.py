@@ -10,13 +10,14 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .files import REQUIRED_COLUMNS, canonical_column, csv_records, read_header
 from .records import DATE_RE, FIRST_YEAR, LAST_YEAR, RATINGS, ExportError, Warnings
 
 # columns whose few distinct values repeat down a file
 REPEATED_COLUMNS = {"Date", "Watched Date", "Year", "Rating", "Rewatch", "Tags"}
+# files of entries, where a film's name repeats for each of its entries (30 MB of titles in a 300,000-entry diary)
+ENTRY_FILES = {"diary.csv", "reviews.csv"}
 
 
 def checked_header(name: str, text: bytes) -> list[str]:
@@ -34,32 +35,14 @@ def checked_header(name: str, text: bytes) -> list[str]:
     return header
 
 
-# Rows read at a time: each chunk's repeated columns become categories before the next is read, so a large
-# file's values are never all strings at once (a 300,000-entry diary's were 130 MB while it was read whole).
-CHUNK_ROWS = 50_000
-
-
-def _with_categories(chunk: pd.DataFrame) -> pd.DataFrame:
-    """A chunk read as strings, its columns named as Letterboxd does and its repeated ones as categories."""
-    chunk.columns = [canonical_column(str(c)) for c in chunk.columns]
-    chunk = chunk.fillna("")
-    # Columns whose values repeat are kept as categories: one string per distinct value rather than one
-    # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
-    # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
-    for column in REPEATED_COLUMNS.intersection(chunk.columns):
-        chunk[column] = chunk[column].astype("category")
-    return chunk
-
-
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
     def __init__(self, name: str, data: bytes) -> None:
         self.name = name
-        self.data = data  # for the rare line number a warning needs
         header = checked_header(name, data)
         try:
-            reader = pd.read_csv(
+            frame = pd.read_csv(
                 # UTF-8 bytes, which the C parser reads as they are: from a StringIO it reads a copy of four
                 # bytes a character (96 MB for a 300,000-entry diary), which it encodes again to UTF-8.
                 io.BytesIO(data),
@@ -68,27 +51,23 @@ class Table:
                 na_filter=False,
                 skip_blank_lines=True,
                 engine="c",
-                chunksize=CHUNK_ROWS,
             )
-            with reader:
-                chunks = [_with_categories(chunk) for chunk in reader]
         except pd.errors.EmptyDataError:
-            chunks = [_with_categories(pd.DataFrame(columns=header))]
+            frame = pd.DataFrame(columns=header)
         except pd.errors.ParserError as exc:
             raise ExportError(f"{name}: the CSV cannot be read: {_pandas_message(exc)}") from exc
-        frame = chunks[0]
-        if len(chunks) > 1:
-            frame = pd.DataFrame(
-                {
-                    column: union_categoricals([c[column] for c in chunks])
-                    if isinstance(frame[column].dtype, pd.CategoricalDtype)
-                    else pd.concat([c[column] for c in chunks], ignore_index=True)
-                    for column in frame.columns
-                }
-            )
-        del chunks
+        frame.columns = [canonical_column(str(c)) for c in frame.columns]
+        frame = frame.fillna("")
+        # Columns whose values repeat are kept as categories: one string per distinct value rather than one
+        # per row (a 300,000-entry diary's dates were 50 MB of strings, held until the parse ends). Not
+        # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
+        repeated = REPEATED_COLUMNS | ({"Name"} if name in ENTRY_FILES else set())
+        for column in repeated.intersection(frame.columns):
+            frame[column] = frame[column].astype("category")
         self.frame = frame
-        self._columns: dict[str, list[str]] = {}
+        # The bytes are kept for the csv pass below, unless it cannot be needed: every record on a line of its own
+        # (record i on line i + 2) and no short record. A 300,000-entry diary's are 24 MB.
+        self.data: bytes | None = None if _one_record_a_line(data, len(frame)) and not self._may_be_short() else data
         self._lines: list[int] | None = None
         self._widths: list[int] = []
 
@@ -96,15 +75,15 @@ class Table:
         return len(self.frame)
 
     def column(self, name: str) -> list[str]:
-        """A column's values, stripped (read once: the parser asks for some columns twice)."""
-        if name not in self._columns:
-            present = name in self.frame.columns
-            self._columns[name] = list(map(str.strip, self.frame[name].tolist())) if present else [""] * len(self)
-        return self._columns[name]
+        """A column's values, stripped (a list made at each call: the typed readers below drop theirs once read)."""
+        return list(map(str.strip, self.frame[name].tolist())) if name in self.frame.columns else [""] * len(self)
 
     def _scan(self) -> list[int]:
         """One csv pass for what pandas does not tell: where each record starts, and how many fields it has."""
         if self._lines is None:
+            if self.data is None:
+                self._lines, self._widths = [], []  # then record `index` is on line index + 2
+                return self._lines
             reader = csv_records(self.data)
             lines, widths = [], []
             start = 1
@@ -123,12 +102,15 @@ class Table:
 
     def short_rows(self) -> list[tuple[int, int]]:
         """(index, field count) of records with fewer fields than the header, which pandas pads silently."""
-        # A short record ends in an empty last column; only then is the csv pass worth its time.
-        if self.frame.empty or not (self.frame.iloc[:, -1] == "").any():
+        if not self._may_be_short():
             return []
         self._scan()
         width = len(self.frame.columns)
         return [(i, n) for i, n in enumerate(self._widths) if n < width]
+
+    def _may_be_short(self) -> bool:
+        # A short record ends in an empty last column; only then is the csv pass worth its time.
+        return not self.frame.empty and bool((self.frame.iloc[:, -1] == "").any())
 
     # An export repeats its values: 30,000 diary rows hold a few thousand days, ten ratings and a
     # century of years. Each column is read once per distinct value, then looked up row by row.
@@ -166,6 +148,14 @@ class Table:
                 if raw and read[raw] is None:
                     warnings.add(self.name, self.line(i), problem(raw))
         return [read[raw] for raw in values]
+
+
+def _one_record_a_line(data: bytes, records: int) -> bool:
+    """Whether each of a CSV's records (`records` of them, as pandas read them) lies on one line of its own after
+    the header's: no blank line, no lone carriage return, and one line per record and the header."""
+    if data[:1] in (b"\n", b"\r") or b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    return data.count(b"\n") + (not data.endswith(b"\n")) == records + 1
 
 
 def _rating(raw: str) -> Decimal | None:

@@ -131,6 +131,24 @@ def test_it_reports_the_physical_line_after_a_multi_line_review():
     assert [(w["file"], w["line"]) for w in session.warnings] == [("reviews.csv", 5)]
 
 
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("H\r\n2023-01-01,A,2001,u1\r\n2023-01-01,B,20x1,u2\r\n", 3),  # a record a line
+        ("H\n2023-01-01,A,2001,u1\n\n2023-01-01,B,20x1,u2", 4),  # a blank line, and no newline at the end
+        ('H\r\n2023-01-01,"A,\r\nPart Two",2001,u1\r\n2023-01-01,B,20x1,u2\r\n', 4),  # a name on two lines
+        ("H\r2023-01-01,A,2001,u1\r2023-01-01,B,20x1,u2\r", 3),  # carriage returns alone end the lines
+        ("H\r\n2023-01-01,A,2001,u1\r\n\r\n\r\n2023-01-01,B,20x1,u2\r\n", 5),  # two blank lines
+    ],
+)
+def test_it_reports_the_physical_line_however_the_file_breaks_its_lines(text, line):
+    data = text.replace("H", "Date,Name,Year,Letterboxd URI", 1).encode()
+    export = read_export([("watched.csv", io.BytesIO(data), len(data))])
+    assert export.warnings == [
+        {"file": "watched.csv", "line": line, "message": "Year '20x1' is not a year; left empty."}
+    ]
+
+
 def test_it_names_loose_browser_copies_and_likes():
     export = sample_export()
     files = export.files()
