@@ -225,16 +225,20 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
         rewatches = table.column("Rewatch")
         tags = table.column("Tags")
         reviews = table.column("Review")
-        tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}  # few distinct
+        # read once per distinct value: few
+        tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}
+        said_yes = {raw: raw.lower() == "yes" for raw in set(rewatches)}
+        in_reviews = name == "reviews.csv"
         for i, title, year, uri, logged in _film_rows(table, warnings):
-            rewatch = rewatches[i].lower() == "yes"
+            rewatch = said_yes[rewatches[i]]
             entry_tags = tag_lists[tags[i]]  # shared by the entries with the same tags: nothing changes a record's
-            shared = (title, year, watched_dates[i], ratings[i], rewatch)
-            if name == "reviews.csv":
+            # what a review row without a URI repeats of its diary row
+            shared = None if uri else (title, year, watched_dates[i], ratings[i], rewatch)
+            if in_reviews:
                 if uri and uri in entries:
                     entries[uri].review = reviews[i]
                     continue
-                if not uri and unjoined[shared]:
+                if shared and unjoined[shared]:
                     # Among look-alikes, the row logged the same day with the same tags is this review's entry.
                     alike = unjoined[shared]
                     at = next((k for k, v in enumerate(alike) if (v.logged_date, v.tags) == (logged, entry_tags)), 0)
@@ -251,22 +255,16 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
                     table.line(i),
                     f"two films are called {title} ({year}); this entry was attached to the first ({film.uri}).",
                 )
+            # (entry_uri, watched_date, logged_date, rating, rewatch, tags, review, row), positional: 300,000 of them
             viewing = ViewingRecord(
-                entry_uri=uri,
-                watched_date=watched_dates[i],
-                logged_date=logged,
-                rating=ratings[i],
-                rewatch=rewatch,
-                tags=entry_tags,
-                review=reviews[i] if name == "reviews.csv" else "",
-                row=row,
+                uri, watched_dates[i], logged, ratings[i], rewatch, entry_tags, reviews[i] if in_reviews else "", row
             )
             row += 1
             film.viewings.append(viewing)
             film.watched = True
-            if uri:
+            if shared is None:
                 entries[uri] = viewing
-            elif name == "diary.csv":
+            elif not in_reviews:
                 unjoined[shared].append(viewing)
     return reviews_without_diary
 

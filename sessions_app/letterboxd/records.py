@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter
 
 # Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
 RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
@@ -59,11 +61,19 @@ class FilmRecord:
 
     @property
     def rewatch_count(self) -> int:
-        return sum(v.rewatch for v in self.viewings)
+        return sum(map(_rewatch, self.viewings))
 
     @property
     def watched_dates(self) -> list[date]:
-        return sorted(v.watched_date for v in self.viewings if v.watched_date)
+        return sorted(filter(None, map(_watched_date, self.viewings)))  # a date is never false
+
+
+# C-level readers of records' attributes: an export has hundreds of thousands of entries to read them from
+_rewatch, _watched_date, _entry_dates = (
+    attrgetter("rewatch"),
+    attrgetter("watched_date"),
+    attrgetter("watched_date", "logged_date"),
+)
 
 
 @dataclass
@@ -81,9 +91,9 @@ class ParsedExport:
     def newest_date(self) -> date | None:
         """Its newest diary date (watched or logged) or watched.csv date: what tells a later export of the same
         person from an older one."""
-        days = [f.watched_date for f in self.films if f.watched_date]
-        days += [d for f in self.films for v in f.viewings for d in (v.watched_date, v.logged_date) if d]
-        return max(days, default=None)
+        entries = chain.from_iterable(f.viewings for f in self.films)
+        days = chain(map(_watched_date, self.films), chain.from_iterable(map(_entry_dates, entries)))
+        return max(filter(None, days), default=None)  # a date is never false
 
 
 class Warnings:

@@ -153,9 +153,10 @@ class Table:
 def _one_record_a_line(data: bytes, records: int) -> bool:
     """Whether each of a CSV's records (`records` of them, as pandas read them) lies on one line of its own after
     the header's: no blank line, no lone carriage return, and one line per record and the header."""
-    if data[:1] in (b"\n", b"\r") or b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if data.count(b"\n") + (not data.endswith(b"\n")) != records + 1 or data[:1] in (b"\n", b"\r"):
         return False
-    return data.count(b"\n") + (not data.endswith(b"\n")) == records + 1
+    lone_returns = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+    return not lone_returns and b"\n\n" not in data and b"\n\r\n" not in data
 
 
 def _rating(raw: str) -> Decimal | None:
