@@ -63,7 +63,10 @@ class Table:
         # read as categories: read_csv turns all-numeric ones into numbers, and "02001" into 2001.
         repeated = REPEATED_COLUMNS | ({"Name"} if name in ENTRY_FILES else set())
         for column in repeated.intersection(frame.columns):
-            frame[column] = frame[column].astype("category")
+            # in the order met, unsorted: astype("category") sorts them, which for a diary's 95,000 titles took
+            # half the conversion
+            codes, distinct = pd.factorize(frame[column])
+            frame[column] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(distinct))
         self.frame = frame
         # The bytes are kept for the csv pass below, unless it cannot be needed: every record on a line of its own
         # (record i on line i + 2) and no short record. A 300,000-entry diary's are 24 MB.
