@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from datetime import date
 from unicodedata import normalize
 
-from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, is_blank, list_table_start
+from .files import FILM_FILES, ExportFiles, csv_records, is_blank, list_table_start
 from .records import MAX_TEXT_ID, ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
-from .tables import Table
+from .tables import Table, Tables
 
 # Exports from before 2021 give URIs that spell the film's slug: the film's own in watched.csv and the other
 # film files, `https://letterboxd.com/film/<slug>/`, and a diary entry's, `https://letterboxd.com/<user>/film/<slug>/`
@@ -103,16 +103,16 @@ class FilmIndex:
 def parse_files(files: ExportFiles) -> ParsedExport:
     """The films of an export's files, with their diary, or ExportError when it holds none.
 
-    It takes the texts out of `files`: each file's text and table are dropped as soon as its rows are read,
-    so a large export's texts, tables and records are never all held at once."""
+    It takes the texts out of `files`: each file's table is read when its rows are needed and dropped once
+    they are, so a large export's texts, tables and records are never all held at once."""
     warnings = Warnings()
     texts = _usable_texts(files, warnings)
     files.texts = {}
-    tables = _read_tables(texts, warnings)  # the texts of the tables leave `texts`
-    rows = {name: len(table) for name, table in tables.items()}
+    tables = Tables(texts, warnings)  # the texts of the tables leave `texts`
     index = FilmIndex()
     _add_library(index, tables, warnings)  # the tables leave `tables` as they are read
     reviews_without_diary = _add_diary(index, tables, warnings)
+    rows = tables.rows()
     if not index.films:
         raise ExportError(
             f"This export has no films: {_and(sorted(rows))} {'hold' if len(rows) > 1 else 'holds'} no row "
@@ -150,20 +150,6 @@ def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, bytes]:
     return texts
 
 
-def _read_tables(texts: dict[str, bytes], warnings: Warnings) -> dict[str, Table]:
-    tables = {name: Table(name, texts.pop(name)) for name in REQUIRED_COLUMNS if name in texts}
-    for name, table in tables.items():
-        header_width = len(table.frame.columns)
-        for i, width in table.short_rows():
-            warnings.add(
-                name,
-                table.line(i),
-                f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
-                "the missing ones were left empty.",
-            )
-    return tables
-
-
 def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int | None, str, date | None]]:
     """(index, name, year, URI, date) of each row that names a film."""
     titles = table.column("Name")
@@ -182,7 +168,7 @@ def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int
         yield i, title, year, uri, when
 
 
-def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
+def _add_library(index: FilmIndex, tables: Tables, warnings: Warnings) -> None:
     """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's. Each table leaves
     `tables` as it is read."""
     if "watched.csv" in tables:
@@ -206,7 +192,7 @@ def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings)
             film.in_watchlist, film.watchlist_date = True, when
 
 
-def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> int:
+def _add_diary(index: FilmIndex, tables: Tables, warnings: Warnings) -> int:
     """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year
     (or the slug an old-form URI names); a review joins its diary entry by entry URI or, when older exports
     left the URI empty (films since gone from Letterboxd), by what the two rows share. Returns how many
@@ -278,7 +264,7 @@ def _rate_from_diary(films: list[FilmRecord]) -> None:
             film.rating, film.rated_date = latest.rating, latest.logged_date
 
 
-def _username(tables: dict[str, Table]) -> str:
+def _username(tables: Tables) -> str:
     usernames = tables["profile.csv"].column("Username") if "profile.csv" in tables else []
     username = usernames[0] if usernames else ""
     if len(username) > MAX_TEXT_ID:

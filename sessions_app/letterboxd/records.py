@@ -4,11 +4,12 @@ refuses an upload. No parsing here, and no database."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from itertools import chain
+from itertools import chain, islice
 from operator import attrgetter
 
 # Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
@@ -97,19 +98,38 @@ class ParsedExport:
 
 
 class Warnings:
-    """Collects per-value problems; stores the first few hundred and counts the rest."""
+    """Collects per-value problems in the order met, or in a place kept for them beforehand (`later`); stores
+    the first few hundred and counts the rest."""
 
     def __init__(self) -> None:
-        self.items: list[dict] = []
-        self.dropped = 0
+        self.items: list[dict | Warnings] = []
+        self.added = 0  # by `add` here, stored or not
 
     def add(self, file: str | None, line: int | None, message: str) -> None:
-        if len(self.items) < MAX_STORED_WARNINGS:
+        self.added += 1
+        # Each place keeps its own first few hundred: the export's first few hundred are among them.
+        if self.added <= MAX_STORED_WARNINGS:
             self.items.append({"file": file, "line": line, "message": message})
-        else:
-            self.dropped += 1
+
+    def later(self) -> Warnings:
+        """A place, here in the order, for warnings found later."""
+        place = Warnings()
+        self.items.append(place)
+        return place
+
+    def _all(self) -> Iterator[dict]:
+        for item in self.items:
+            if isinstance(item, Warnings):
+                yield from item._all()
+            else:
+                yield item
+
+    def _count(self) -> int:
+        return self.added + sum(item._count() for item in self.items if isinstance(item, Warnings))
 
     def as_list(self) -> list[dict]:
-        if self.dropped:
-            return self.items + [{"file": None, "line": None, "message": f"… and {self.dropped} more warnings"}]
-        return self.items
+        stored = list(islice(self._all(), MAX_STORED_WARNINGS))
+        dropped = self._count() - len(stored)
+        if dropped:
+            return stored + [{"file": None, "line": None, "message": f"… and {dropped} more warnings"}]
+        return stored

@@ -35,6 +35,46 @@ def checked_header(name: str, text: bytes) -> list[str]:
     return header
 
 
+class Tables:
+    """An export's tables, each read when first asked for, so that only the ones in use are held (a diary's
+    table is not read while the films are, nor the reviews' while the diary is). The headers are all
+    checked at once, and the warnings about each file's short records keep their place before every row's,
+    as if every table were read first."""
+
+    def __init__(self, texts: dict[str, bytes], warnings: Warnings) -> None:
+        # the texts of the tables leave `texts`; each is dropped once its table is read
+        self._texts = {name: texts.pop(name) for name in REQUIRED_COLUMNS if name in texts}
+        for name, data in self._texts.items():
+            checked_header(name, data)
+        self.names = list(self._texts)
+        self._short_rows = {name: warnings.later() for name in self.names}
+        self._read: dict[str, Table] = {}
+        self._rows: dict[str, int] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._texts or name in self._read
+
+    def __getitem__(self, name: str) -> Table:
+        if name not in self._read:
+            table = self._read[name] = Table(name, self._texts.pop(name))
+            self._rows[name] = len(table)
+            table.warn_short_rows(self._short_rows.pop(name))
+        return self._read[name]
+
+    def pop(self, name: str) -> Table:
+        """The table, no longer held here."""
+        table = self[name]
+        del self._read[name]
+        return table
+
+    def rows(self) -> dict[str, int]:
+        """Each file's record count (in the order of REQUIRED_COLUMNS), reading the tables not read yet."""
+        for name in self.names:
+            if name in self._texts:
+                self[name]
+        return {name: self._rows[name] for name in self.names}
+
+
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
@@ -110,6 +150,16 @@ class Table:
         self._scan()
         width = len(self.frame.columns)
         return [(i, n) for i, n in enumerate(self._widths) if n < width]
+
+    def warn_short_rows(self, warnings: Warnings) -> None:
+        header_width = len(self.frame.columns)
+        for i, width in self.short_rows():
+            warnings.add(
+                self.name,
+                self.line(i),
+                f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
+                "the missing ones were left empty.",
+            )
 
     def _may_be_short(self) -> bool:
         # A short record ends in an empty last column; only then is the csv pass worth its time.
