@@ -54,12 +54,26 @@ class FilmIndex:
         self.films: list[FilmRecord] = []
         self.by_uri: dict[str, FilmRecord] = {}
         self.by_slug: dict[str, FilmRecord] = {}
-        self.by_key: dict[tuple[str, int | None], list[FilmRecord]] = defaultdict(list)
+        # the film of a (Name, Year), or its films when several share it: a list for every one of 100,000
+        # films was 10 MB
+        self.by_key: dict[tuple[str, int | None], FilmRecord | list[FilmRecord]] = {}
+
+    def _same(self, title: str, year: int | None) -> list[FilmRecord]:
+        """The films called `title` in `year`, in the order they were met."""
+        same = self.by_key.get(key(title, year), [])
+        return [same] if isinstance(same, FilmRecord) else same
 
     def _new(self, title: str, year: int | None, uri: str) -> FilmRecord:
         film = FilmRecord(title=title, year=year)
         self.films.append(film)
-        self.by_key[key(title, year)].append(film)
+        k = key(title, year)
+        held = self.by_key.get(k)
+        if held is None:
+            self.by_key[k] = film
+        elif isinstance(held, FilmRecord):
+            self.by_key[k] = [held, film]
+        else:
+            held.append(film)
         if uri:
             self._give_uri(film, uri)
         return film
@@ -75,7 +89,7 @@ class FilmIndex:
         """For files whose URI is the film's: two URIs under one (Name, Year) are two films."""
         if uri and uri in self.by_uri:
             return self.by_uri[uri]
-        same = self.by_key.get(key(title, year), [])
+        same = self._same(title, year)
         if not uri:
             return same[0] if same else self._new(title, year, "")
         for film in same:
@@ -92,7 +106,7 @@ class FilmIndex:
         slug = entry_slug(uri)
         if slug is not None and slug in self.by_slug:
             return self.by_slug[slug], False
-        same = self.by_key.get(key(title, year), [])
+        same = self._same(title, year)
         if slug is not None:  # a film whose URI names another slug is another film
             same = [film for film in same if film_slug(film.uri) is None]
         if not same:
