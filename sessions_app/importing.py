@@ -11,7 +11,10 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice, repeat
+from operator import attrgetter
 from typing import IO, cast
 
 from django.conf import settings
@@ -28,7 +31,6 @@ from .letterboxd import (
     ExportError,
     FilmRecord,
     ParsedExport,
-    ViewingRecord,
     check_export,
     cyclic_gc_paused,
     read_export,
@@ -51,13 +53,19 @@ def import_upload(uploads: Iterable[Upload]) -> Session:
     if sum(size for _, _, size in uploads) > settings.IMPORT_BACKGROUND_BYTES:
         return queue_import(uploads)
     started = time.monotonic()
-    export = read_export(uploads)
-    with transaction.atomic():
-        session = store(export)
-        # robust: a broker that is down must not turn a stored upload into an error; the recovery
-        # schedule queues the session's work once the broker is back.
-        transaction.on_commit(lambda: enrichment.enqueue(session), robust=True)
-    metrics.count_import(time.monotonic() - started, len(export.films), export.viewing_count)
+    # The collector is held off from the parse to the end of the store, and the records are dropped before it
+    # resumes: resumed in between, its first pass walked every record of the export (a quarter of a second
+    # for 100,000 films), all of them freed by reference counting moments later anyway.
+    with cyclic_gc_paused():
+        export = read_export(uploads)
+        with transaction.atomic():
+            session = store(export)
+            # robust: a broker that is down must not turn a stored upload into an error; the recovery
+            # schedule queues the session's work once the broker is back.
+            transaction.on_commit(lambda: enrichment.enqueue(session), robust=True)
+        films, entries = len(export.films), export.viewing_count
+        del export
+    metrics.count_import(time.monotonic() - started, films, entries)
     return session
 
 
@@ -157,12 +165,11 @@ def store(export: ParsedExport, into: Session | None = None) -> Session:
         else:
             session = into
             Session.objects.filter(pk=session.pk).update(import_phase="", **fields)
-        bulk_insert(Movie, _movie_rows(session, export))
-        # Ids grow in insertion order within the transaction, even with other imports interleaved.
-        # A list, read before the COPY below starts: PostgreSQL cannot answer a query on a connection
-        # that is in the middle of a COPY (a lazy queryset read inside it hangs the import).
-        movie_ids = list(session.movies.order_by("id").values_list("id", flat=True))
-        bulk_insert(Viewing, _viewing_rows(session, export, movie_ids))
+        # Ids taken before the rows are written, in the films' order: the diary names its films by them
+        # without reading them back (reading 100,000 ids back was a tenth of the import).
+        movie_ids = allocate_ids(Movie, len(export.films))
+        insert_rows(Movie, ("id", "session_id", *MOVIE_FIELDS), _movie_rows(session, export, movie_ids))
+        insert_rows(Viewing, ("session_id", "movie_id", *VIEWING_FIELDS), _viewing_rows(session, export, movie_ids))
     return session
 
 
@@ -180,134 +187,207 @@ def upload_record(export: ParsedExport, since_last: dict | None = None, replaced
     }
 
 
-def movie_fields(f: FilmRecord) -> dict:
-    """What the export says of a film, as Movie columns (identification is enrichment's)."""
+# The Movie and Viewing columns an export sets, in the order `movie_values` and `viewing_values` give them.
+MOVIE_FIELDS = (
+    "title",
+    "year",
+    "letterboxd_uri",
+    "watched",
+    "watched_date",
+    "rating",
+    "rated_date",
+    "liked",
+    "liked_date",
+    "in_watchlist",
+    "watchlist_date",
+    "viewing_count",
+    "rewatch_count",
+    "first_watched",
+    "last_watched",
+)
+VIEWING_FIELDS = ("entry_uri", "watched_date", "logged_date", "rating", "rewatch", "tags", "review", "diary_row")
+
+
+def movie_values(f: FilmRecord) -> tuple:
+    """What the export says of a film, as the values of MOVIE_FIELDS (identification is enrichment's)."""
     dates = f.watched_dates  # sorted on every access: read once
-    return {
-        "title": f.title,
-        "year": f.year,
-        "letterboxd_uri": f.uri,
-        "watched": f.watched,
-        "watched_date": f.watched_date,
-        "rating": f.rating,
-        "rated_date": f.rated_date,
-        "liked": f.liked,
-        "liked_date": f.liked_date,
-        "in_watchlist": f.in_watchlist,
-        "watchlist_date": f.watchlist_date,
-        "viewing_count": f.viewing_count,
-        "rewatch_count": f.rewatch_count,
-        "first_watched": dates[0] if dates else None,
-        "last_watched": dates[-1] if dates else None,
-    }
+    return (
+        f.title,
+        f.year,
+        f.uri,
+        f.watched,
+        f.watched_date,
+        f.rating,
+        f.rated_date,
+        f.liked,
+        f.liked_date,
+        f.in_watchlist,
+        f.watchlist_date,
+        f.viewing_count,
+        f.rewatch_count,
+        dates[0] if dates else None,
+        dates[-1] if dates else None,
+    )
 
 
-def viewing_fields(v: ViewingRecord) -> dict:
-    return {
-        "entry_uri": v.entry_uri,
-        "watched_date": v.watched_date,
-        "logged_date": v.logged_date,
-        "rating": v.rating,
-        "rewatch": v.rewatch,
-        "tags": v.tags,
-        "review": v.review,
-        "diary_row": v.row,
-    }
+def movie_fields(f: FilmRecord) -> dict:
+    """What the export says of a film, as Movie columns."""
+    return dict(zip(MOVIE_FIELDS, movie_values(f), strict=True))
 
 
-def _movie_rows(session: Session, export: ParsedExport) -> Iterator[dict]:
-    for f in export.films:
-        yield {"session_id": session.pk, **movie_fields(f)}
+# A diary entry as the values of VIEWING_FIELDS (the record's attributes, `row` being its diary_row).
+viewing_values = attrgetter(*VIEWING_FIELDS[:-1], "row")
 
 
-def _viewing_rows(session: Session, export: ParsedExport, movie_ids: Iterable[int]) -> Iterator[dict]:
+def _movie_rows(session: Session, export: ParsedExport, movie_ids: list[int]) -> Iterator[tuple]:
+    session_id = session.pk  # read once: a model's pk is a property
+    for movie_id, f in zip(movie_ids, export.films, strict=True):
+        yield (movie_id, session_id, *movie_values(f))
+
+
+def _viewing_rows(session: Session, export: ParsedExport, movie_ids: list[int]) -> Iterator[tuple]:
+    session_id = session.pk
     for movie_id, f in zip(movie_ids, export.films, strict=True):
         for v in f.viewings:
-            yield {"session_id": session.pk, "movie_id": movie_id, **viewing_fields(v)}
+            yield (session_id, movie_id, *viewing_values(v))
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys for rows of `model` about to be inserted with them, increasing, unused by any
+    row past or present. Inside a transaction: on SQLite it holds the database's write lock from its start
+    (transaction_mode IMMEDIATE), so no other writer takes these ids meanwhile; on PostgreSQL they come
+    from the table's own sequence, which never hands an id out twice."""
+    db = connections[router.db_for_write(model)]
+    assert db.in_atomic_block, "ids are allocated inside the transaction that inserts the rows"
+    table, key = model._meta.db_table, cast(str, model._meta.pk.column)  # a primary key always has a column
+    if count == 0:
+        return []
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # the sequence's name looked up once: looked up in each nextval it was four fifths of the time
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, key])
+            (sequence,) = cursor.fetchone()
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # An AUTOINCREMENT key (Django's on SQLite) is never reused: the next one follows both the largest
+        # id present and the largest ever given (sqlite_sequence), and inserting these moves the latter.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({db.ops.quote_name(key)}) FROM {db.ops.quote_name(table)}), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
 
 
 def bulk_insert(model: type[models.Model], rows: Iterable[dict], batch_size: int = 5000) -> None:
-    """INSERT rows (dicts of attname → value; model defaults fill the rest) in bulk: COPY on PostgreSQL,
-    one prepared statement run many times elsewhere.
+    """INSERT rows (dicts of attname → value; model defaults fill the rest) in bulk, as `insert_rows`."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names, defaults = [f.attname for f in fields], [f.get_default() for f in fields]
+    insert_rows(model, names, (tuple(map(row.get, names, defaults)) for row in rows), batch_size)
+
+
+# Pages of database file SQLite keeps in memory while it inserts in bulk (negative: KiB, here 32 MiB). Its
+# default, 2 MiB, is less than the indexes a 100,000-film import writes into, and every insert then read
+# their pages back from the file: a third of the time of storing one.
+SQLITE_BULK_CACHE_SIZE = -32 * 1024
+
+
+def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[tuple], batch_size: int = 5000) -> None:
+    """INSERT rows given as tuples of the values of the fields `names` (attnames) in bulk; every other field
+    takes its default, the same for every row. COPY on PostgreSQL, one prepared statement run many times
+    elsewhere.
 
     Values are prepared exactly as the ORM would (`get_db_prep_save`), but a column at a time and
-    once per distinct value: an export's 40,000 rows hold a few thousand dates, ten ratings and two
-    booleans, and preparing all 600,000 values one by one was most of the import's time. No model
+    once per distinct value: an export's 400,000 rows hold a few thousand dates, ten ratings and two
+    booleans, and preparing every value one by one was most of the import's time. No model
     instance is built and no SQL is compiled per row."""
     db = connections[router.db_for_write(model)]  # the wrapper itself: the `connection` proxy costs a lookup per use
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    given = [by_name[name] for name in names]
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names]
     quote = db.ops.quote_name
     # Django calls a field concrete exactly when it has a column, so no f.column here is None.
-    table, columns = quote(model._meta.db_table), ", ".join(quote(cast(str, f.column)) for f in fields)
-    preparers = [_column_preparer(f, db) for f in fields]
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(cast(str, f.column)) for f in [*given, *rest])
+    preparers = [_column_preparer(f, db) for f in given]
+    constants = [repeat(_column_preparer(f, db)([f.get_default()])[0]) for f in rest]
+
+    def prepared(batch: list[tuple]) -> Iterator[tuple]:
+        given_columns = [prepare(column) for prepare, column in zip(preparers, zip(*batch, strict=True), strict=True)]
+        return zip(*given_columns, *constants, strict=False)  # the constants repeat without end
+
     with cyclic_gc_paused(), db.cursor() as cursor:
         if db.vendor == "postgresql":
             # COPY streams the rows in one statement, several times faster than row-by-row INSERTs.
             with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for batch in _batches(rows, batch_size):
-                    for values in _prepared_rows(batch, preparers):
+                    for values in prepared(batch):
                         copy.write_row(values)
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for batch in _batches(rows, batch_size):
-            cursor.executemany(sql, _prepared_rows(batch, preparers))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})"
+        with _sqlite_cache_size(cursor, SQLITE_BULK_CACHE_SIZE):
+            for batch in _batches(rows, batch_size):
+                cursor.executemany(sql, list(prepared(batch)))
 
 
-def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+@contextmanager
+def _sqlite_cache_size(cursor, size: int) -> Iterator[None]:
+    cursor.execute("PRAGMA cache_size")
+    (before,) = cursor.fetchone()
+    cursor.execute(f"PRAGMA cache_size = {int(size)}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
         yield batch
 
 
-Preparer = Callable[[list[dict]], list]
+Preparer = Callable[[Sequence], list]
 
 
 def _column_preparer(field: models.Field, db: BaseDatabaseWrapper) -> Preparer:
-    """A function from a batch of rows to their database values for one column."""
-    name, default, prep = field.attname, field.get_default(), field.get_db_prep_save
-
-    def values(batch: list[dict]) -> list:
-        return [row.get(name, default) for row in batch]
+    """A function from one column's values, a batch at a time, to their database values. Values prepared
+    once are remembered across batches (the preparer lives for one insert)."""
+    prep = field.get_db_prep_save
 
     if isinstance(field, (models.CharField, models.TextField)):
         # A str is its own database value for a text column (to_python of a str is the str).
-        return lambda batch: [v if v.__class__ is str else prep(v, db) for v in values(batch)]
+        return lambda column: [v if v.__class__ is str else prep(v, db) for v in column]
     if isinstance(field, (models.IntegerField, models.ForeignKey)):
         # An int is its own database value for an integer column, and ids are all distinct.
-        return lambda batch: [v if v.__class__ is int else prep(v, db) for v in values(batch)]
+        return lambda column: [v if v.__class__ is int else prep(v, db) for v in column]
     if isinstance(field, models.JSONField):
         # JSON text, as the ORM sends it to SQLite and as PostgreSQL's COPY reads jsonb (the ORM's psycopg
         # Jsonb wrapper would serialise again per row). Lists and dicts cannot be dict keys; their repr can
         # (it tells JSON values apart: [] from [""], 1 from 1.0 and True), and most are alike (`[]`: no tags).
         encoder = field.encoder
+        as_json: dict[str, str | None] = {}
 
-        def json_once(batch: list[dict]) -> list:
-            column = values(batch)
-            prepared: dict[str, str | None] = {}
-            for v in column:
-                if (r := repr(v)) not in prepared:  # None is SQL NULL, as the ORM saves it
-                    prepared[r] = None if v is None else json.dumps(v, cls=encoder)
-            return [prepared[repr(v)] for v in column]
+        def json_once(column: Sequence) -> list:
+            keys = list(map(repr, column))
+            for r, v in zip(keys, column, strict=True):
+                if r not in as_json:  # None is SQL NULL, as the ORM saves it
+                    as_json[r] = None if v is None else json.dumps(v, cls=encoder)
+            return list(map(as_json.__getitem__, keys))
 
         return json_once
 
-    def distinct_once(batch: list[dict]) -> list:
+    known: dict = {}
+
+    def distinct_once(column: Sequence) -> list:
         # Within one column, values that compare equal are stored alike (a date, a Decimal("4") and a
-        # Decimal("4.0"), an id), so each distinct value is prepared once per batch.
-        column = values(batch)
+        # Decimal("4.0"), an id), so each distinct value is prepared once.
         try:
-            prepared = {v: prep(v, db) for v in set(column)}
+            for v in set(column).difference(known):
+                known[v] = prep(v, db)
         except TypeError:  # a value that cannot be a dict key: each prepared on its own
             return [prep(v, db) for v in column]
-        return [prepared[v] for v in column]
+        return list(map(known.__getitem__, column))
 
     return distinct_once
-
-
-def _prepared_rows(batch: list[dict], preparers: list[Preparer]) -> list[tuple]:
-    return list(zip(*(prepare(batch) for prepare in preparers), strict=True))

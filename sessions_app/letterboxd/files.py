@@ -1,8 +1,9 @@
 """Finding an export's files in an upload: a ZIP as downloaded (or re-zipped), or loose CSVs, each
-decoded to text under its logical name. The guards against ZIP bombs, unsafe paths and floods are here."""
+checked to be UTF-8 text and kept under its logical name. The guards against ZIP bombs, unsafe paths and floods are here."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import lzma
@@ -40,7 +41,9 @@ SKIPPED_FOLDERS = ("deleted", "orphaned")
 
 @dataclass
 class ExportFiles:
-    texts: dict[str, str]  # logical name ("diary.csv", "likes/films.csv", "lists/x.csv") -> text
+    # logical name ("diary.csv", "likes/films.csv", "lists/x.csv") -> its UTF-8 text (checked, without a BOM), as
+    # bytes: half the size of a str once one character is past Latin-1, and what pandas reads without a copy
+    texts: dict[str, bytes]
     uploaded: list[dict]  # [{name, size}] as uploaded
     skipped: dict[str, int]  # rows in deleted/ and orphaned/, by folder
     nested_zips: list[str] = field(default_factory=list)  # ZIP members that are ZIPs themselves (not opened)
@@ -131,11 +134,10 @@ def _files_from_zip(zip_name: str, fileobj: IO[bytes], uploaded: list[dict]) -> 
             roots[logical] = _export_folder(parts)
 
     budget = Budget(zip_name)
-    texts = {logical: decode_csv(logical, budget.read(archive, info)) for logical, (_, info) in candidates.items()}
+    texts = {logical: checked_csv(logical, budget.read(archive, info)) for logical, (_, info) in candidates.items()}
     skipped: dict[str, int] = defaultdict(int)
     for folder, info in skipped_members:
-        text = decode_csv(info.filename, budget.read(archive, info))
-        skipped[folder] += count_data_rows(text)
+        skipped[folder] += count_data_rows(checked_csv(info.filename, budget.read(archive, info)))
     folders = sorted(set(roots.values()))
     return ExportFiles(
         texts=texts,
@@ -229,12 +231,12 @@ LOOSE_NAME_RE = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?\.csv$")
 
 
 def _files_from_csvs(uploads: list[tuple[str, IO[bytes], int]], uploaded: list[dict]) -> ExportFiles:
-    texts: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
     for (_, fileobj, _), meta in zip(uploads, uploaded, strict=True):
         base = meta["name"]
         if not base.lower().endswith(".csv"):
             raise ExportError(f"{base} is neither a ZIP nor a CSV file. Upload your Letterboxd export ZIP or its CSVs.")
-        text = decode_csv(base, fileobj.read())
+        text = checked_csv(base, fileobj.read())
         logical = _loose_logical_name(base, text)
         if logical in texts:
             raise ExportError(f"Two uploaded files are both {logical}; upload each export file once.")
@@ -242,7 +244,7 @@ def _files_from_csvs(uploads: list[tuple[str, IO[bytes], int]], uploaded: list[d
     return ExportFiles(texts=texts, uploaded=uploaded, skipped={})
 
 
-def _loose_logical_name(base: str, text: str) -> str:
+def _loose_logical_name(base: str, text: bytes) -> str:
     """Name a loose CSV by its file name (browser copies like 'diary (1).csv' included), else by its header."""
     match = LOOSE_NAME_RE.match(base.lower())
     stem = match.group("stem") if match else base.lower()
@@ -251,7 +253,7 @@ def _loose_logical_name(base: str, text: str) -> str:
     if f"{stem}.csv" in ROOT_FILES:
         return f"{stem}.csv"
     header = set(read_header(base, text))
-    if {"Position", "URL"} <= header or text.startswith("Letterboxd list export"):
+    if {"Position", "URL"} <= header or text.startswith(b"Letterboxd list export"):
         return f"lists/{base.lower()}"
     for logical in ("reviews.csv", "diary.csv", "ratings.csv", "profile.csv"):
         if set(REQUIRED_COLUMNS[logical]) <= header:
@@ -270,25 +272,30 @@ def canonical_column(name: str) -> str:
     return KNOWN_COLUMNS.get(name.lower(), name)
 
 
-def decode_csv(name: str, data: bytes) -> str:
+def checked_csv(name: str, data: bytes) -> bytes:
+    """The file's bytes without a UTF-8 byte-order mark, or ExportError when they are not UTF-8 text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExportError(f"{name} is UTF-16 text; Letterboxd exports are UTF-8. Export it again, or save it as UTF-8.")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ExportError(f"{name} line {line}: contains NUL bytes, so it is not a CSV text file.")
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8-sig")  # the check alone: the text is read from the bytes where it is needed
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ExportError(
             f"{name} line {line}: not UTF-8 text. Letterboxd exports are UTF-8; export it again or save it as UTF-8."
         ) from exc
+    return data.removeprefix(codecs.BOM_UTF8)
 
 
-def read_header(name: str, text: str) -> list[str]:
+def read_header(name: str, data: bytes) -> list[str]:
     """The column names, as Letterboxd spells them when only their case or surrounding spaces differ."""
     try:
-        return [canonical_column(h) for h in next(csv.reader(io.StringIO(text, newline="")), [])]
+        # decoded as far as the header goes, not the whole file
+        return [
+            canonical_column(h) for h in next(csv.reader(io.TextIOWrapper(io.BytesIO(data), "utf-8", newline="")), [])
+        ]
     except csv.Error as exc:
         raise ExportError(f"{name} line 1: the header cannot be read as CSV ({exc}).") from exc
 
@@ -305,13 +312,22 @@ def list_table_start(rows: list[list[str]]) -> int | None:
     return None
 
 
-def count_data_rows(text: str) -> int:
+def count_data_rows(data: bytes) -> int:
     """Rows of data in a CSV: a list file's entries (not its banner and metadata), else all but the header."""
-    rows = [row for row in csv_records(text) if row]
+    rows = [row for row in csv_records(data) if row]
     start = list_table_start(rows)
     return len(rows) - (1 if start is None else start) if rows else 0
 
 
-def csv_records(text: str) -> Reader:
+def csv_records(data: bytes) -> Reader:
     csv.field_size_limit(max(settings.UPLOAD_MAX_BYTES, 131072))
-    return csv.reader(io.StringIO(text, newline=""))
+    return csv.reader(io.StringIO(data.decode(), newline=""))
+
+
+def is_blank(data: bytes) -> bool:
+    """Whether a file holds nothing but whitespace (as str.strip sees it), decoded only when its first byte
+    past ASCII whitespace does not already say so."""
+    rest = data.lstrip()
+    if rest and rest[0] < 0x80 and not chr(rest[0]).isspace():
+        return False
+    return not data.decode().strip()

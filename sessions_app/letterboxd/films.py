@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from datetime import date
 from unicodedata import normalize
 
-from .files import FILM_FILES, REQUIRED_COLUMNS, ExportFiles, csv_records, list_table_start
+from .files import FILM_FILES, ExportFiles, csv_records, is_blank, list_table_start
 from .records import MAX_TEXT_ID, ExportError, FilmRecord, ParsedExport, ViewingRecord, Warnings
-from .tables import Table
+from .tables import Table, Tables
 
 # Exports from before 2021 give URIs that spell the film's slug: the film's own in watched.csv and the other
 # film files, `https://letterboxd.com/film/<slug>/`, and a diary entry's, `https://letterboxd.com/<user>/film/<slug>/`
@@ -54,12 +54,26 @@ class FilmIndex:
         self.films: list[FilmRecord] = []
         self.by_uri: dict[str, FilmRecord] = {}
         self.by_slug: dict[str, FilmRecord] = {}
-        self.by_key: dict[tuple[str, int | None], list[FilmRecord]] = defaultdict(list)
+        # the film of a (Name, Year), or its films when several share it: a list for every one of 100,000
+        # films was 10 MB
+        self.by_key: dict[tuple[str, int | None], FilmRecord | list[FilmRecord]] = {}
+
+    def _same(self, title: str, year: int | None) -> list[FilmRecord]:
+        """The films called `title` in `year`, in the order they were met."""
+        same = self.by_key.get(key(title, year), [])
+        return [same] if isinstance(same, FilmRecord) else same
 
     def _new(self, title: str, year: int | None, uri: str) -> FilmRecord:
         film = FilmRecord(title=title, year=year)
         self.films.append(film)
-        self.by_key[key(title, year)].append(film)
+        k = key(title, year)
+        held = self.by_key.get(k)
+        if held is None:
+            self.by_key[k] = film
+        elif isinstance(held, FilmRecord):
+            self.by_key[k] = [held, film]
+        else:
+            held.append(film)
         if uri:
             self._give_uri(film, uri)
         return film
@@ -75,7 +89,7 @@ class FilmIndex:
         """For files whose URI is the film's: two URIs under one (Name, Year) are two films."""
         if uri and uri in self.by_uri:
             return self.by_uri[uri]
-        same = self.by_key.get(key(title, year), [])
+        same = self._same(title, year)
         if not uri:
             return same[0] if same else self._new(title, year, "")
         for film in same:
@@ -92,7 +106,7 @@ class FilmIndex:
         slug = entry_slug(uri)
         if slug is not None and slug in self.by_slug:
             return self.by_slug[slug], False
-        same = self.by_key.get(key(title, year), [])
+        same = self._same(title, year)
         if slug is not None:  # a film whose URI names another slug is another film
             same = [film for film in same if film_slug(film.uri) is None]
         if not same:
@@ -101,23 +115,28 @@ class FilmIndex:
 
 
 def parse_files(files: ExportFiles) -> ParsedExport:
-    """The films of an export's files, with their diary, or ExportError when it holds none."""
+    """The films of an export's files, with their diary, or ExportError when it holds none.
+
+    It takes the texts out of `files`: each file's table is read when its rows are needed and dropped once
+    they are, so a large export's texts, tables and records are never all held at once."""
     warnings = Warnings()
     texts = _usable_texts(files, warnings)
-    tables = _read_tables(texts, warnings)
+    files.texts = {}
+    tables = Tables(texts, warnings)  # the texts of the tables leave `texts`
     index = FilmIndex()
-    _add_library(index, tables, warnings)
+    _add_library(index, tables, warnings)  # the tables leave `tables` as they are read
     reviews_without_diary = _add_diary(index, tables, warnings)
+    rows = tables.rows()
     if not index.films:
         raise ExportError(
-            f"This export has no films: {_and(sorted(tables))} {'hold' if len(tables) > 1 else 'holds'} no row "
+            f"This export has no films: {_and(sorted(rows))} {'hold' if len(rows) > 1 else 'holds'} no row "
             "with a film name. Log a film on Letterboxd, then export again."
         )
-    if "ratings.csv" not in tables:
+    if "ratings.csv" not in rows:
         _rate_from_diary(index.films)
     metadata = {
         "files": files.uploaded,
-        "rows": {name: len(table) for name, table in tables.items()},
+        "rows": rows,
         "skipped": files.skipped,
         "lists": _parse_lists(texts, warnings),
         "reviews_without_diary": reviews_without_diary,
@@ -125,9 +144,9 @@ def parse_files(files: ExportFiles) -> ParsedExport:
     return ParsedExport(films=index.films, warnings=warnings.as_list(), metadata=metadata, username=_username(tables))
 
 
-def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
+def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, bytes]:
     """The files worth reading (empty ones are warned about), or ExportError when no film file is left."""
-    empty = sorted(name for name, text in files.texts.items() if not text.strip())
+    empty = sorted(name for name, text in files.texts.items() if is_blank(text))
     for name in empty:
         warnings.add(name, None, "the file is empty; skipped.")
     texts = {name: text for name, text in files.texts.items() if name not in empty}
@@ -143,20 +162,6 @@ def _usable_texts(files: ExportFiles, warnings: Warnings) -> dict[str, str]:
             "they may be parts of different exports. Upload one export as Letterboxd made it.",
         )
     return texts
-
-
-def _read_tables(texts: dict[str, str], warnings: Warnings) -> dict[str, Table]:
-    tables = {name: Table(name, texts[name]) for name in REQUIRED_COLUMNS if name in texts}
-    for name, table in tables.items():
-        header_width = len(table.frame.columns)
-        for i, width in table.short_rows():
-            warnings.add(
-                name,
-                table.line(i),
-                f"{width} field{'s' if width != 1 else ''} where the header has {header_width}; "
-                "the missing ones were left empty.",
-            )
-    return tables
 
 
 def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int | None, str, date | None]]:
@@ -177,33 +182,35 @@ def _film_rows(table: Table, warnings: Warnings) -> Iterator[tuple[int, str, int
         yield i, title, year, uri, when
 
 
-def _add_library(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> None:
-    """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's."""
+def _add_library(index: FilmIndex, tables: Tables, warnings: Warnings) -> None:
+    """watched.csv, ratings.csv, likes and the watchlist: files whose URI is the film's. Each table leaves
+    `tables` as it is read."""
     if "watched.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["watched.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("watched.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.watched, film.watched_date = True, when
     if "ratings.csv" in tables:
         ratings = tables["ratings.csv"].ratings(warnings)
-        for i, title, year, uri, when in _film_rows(tables["ratings.csv"], warnings):
+        for i, title, year, uri, when in _film_rows(tables.pop("ratings.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.watched = True  # rating a film on Letterboxd marks it watched
             film.rating, film.rated_date = ratings[i], when
+        del ratings
     if "likes/films.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["likes/films.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("likes/films.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.liked, film.liked_date = True, when
     if "watchlist.csv" in tables:
-        for _, title, year, uri, when in _film_rows(tables["watchlist.csv"], warnings):
+        for _, title, year, uri, when in _film_rows(tables.pop("watchlist.csv"), warnings):
             film = index.by_film_uri(title, year, uri)
             film.in_watchlist, film.watchlist_date = True, when
 
 
-def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -> int:
+def _add_diary(index: FilmIndex, tables: Tables, warnings: Warnings) -> int:
     """diary.csv, then reviews.csv: entries whose URI is the entry's, joined to their film by name and year
     (or the slug an old-form URI names); a review joins its diary entry by entry URI or, when older exports
     left the URI empty (films since gone from Letterboxd), by what the two rows share. Returns how many
-    reviews had no diary row: they stay entries of their own."""
+    reviews had no diary row: they stay entries of their own. Each table leaves `tables` as it is read."""
     entries: dict[str, ViewingRecord] = {}
     # diary rows without a URI that no review has joined yet, by what a review row repeats of them
     unjoined: dict[tuple, list[ViewingRecord]] = defaultdict(list)
@@ -212,22 +219,26 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
     for name in ("diary.csv", "reviews.csv"):
         if name not in tables:
             continue
-        table = tables[name]
+        table = tables.pop(name)
         watched_dates = table.dates("Watched Date", warnings)
         ratings = table.ratings(warnings)
         rewatches = table.column("Rewatch")
         tags = table.column("Tags")
         reviews = table.column("Review")
-        tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}  # few distinct
+        # read once per distinct value: few
+        tag_lists = {raw: [t.strip() for t in raw.split(",") if t.strip()] for raw in set(tags)}
+        said_yes = {raw: raw.lower() == "yes" for raw in set(rewatches)}
+        in_reviews = name == "reviews.csv"
         for i, title, year, uri, logged in _film_rows(table, warnings):
-            rewatch = rewatches[i].lower() == "yes"
-            entry_tags = list(tag_lists[tags[i]])  # each entry its own list
-            shared = (title, year, watched_dates[i], ratings[i], rewatch)
-            if name == "reviews.csv":
+            rewatch = said_yes[rewatches[i]]
+            entry_tags = tag_lists[tags[i]]  # shared by the entries with the same tags: nothing changes a record's
+            # what a review row without a URI repeats of its diary row
+            shared = None if uri else (title, year, watched_dates[i], ratings[i], rewatch)
+            if in_reviews:
                 if uri and uri in entries:
                     entries[uri].review = reviews[i]
                     continue
-                if not uri and unjoined[shared]:
+                if shared and unjoined[shared]:
                     # Among look-alikes, the row logged the same day with the same tags is this review's entry.
                     alike = unjoined[shared]
                     at = next((k for k, v in enumerate(alike) if (v.logged_date, v.tags) == (logged, entry_tags)), 0)
@@ -244,22 +255,16 @@ def _add_diary(index: FilmIndex, tables: dict[str, Table], warnings: Warnings) -
                     table.line(i),
                     f"two films are called {title} ({year}); this entry was attached to the first ({film.uri}).",
                 )
+            # (entry_uri, watched_date, logged_date, rating, rewatch, tags, review, row), positional: 300,000 of them
             viewing = ViewingRecord(
-                entry_uri=uri,
-                watched_date=watched_dates[i],
-                logged_date=logged,
-                rating=ratings[i],
-                rewatch=rewatch,
-                tags=entry_tags,
-                review=reviews[i] if name == "reviews.csv" else "",
-                row=row,
+                uri, watched_dates[i], logged, ratings[i], rewatch, entry_tags, reviews[i] if in_reviews else "", row
             )
             row += 1
             film.viewings.append(viewing)
             film.watched = True
-            if uri:
+            if shared is None:
                 entries[uri] = viewing
-            elif name == "diary.csv":
+            elif not in_reviews:
                 unjoined[shared].append(viewing)
     return reviews_without_diary
 
@@ -273,7 +278,7 @@ def _rate_from_diary(films: list[FilmRecord]) -> None:
             film.rating, film.rated_date = latest.rating, latest.logged_date
 
 
-def _username(tables: dict[str, Table]) -> str:
+def _username(tables: Tables) -> str:
     usernames = tables["profile.csv"].column("Username") if "profile.csv" in tables else []
     username = usernames[0] if usernames else ""
     if len(username) > MAX_TEXT_ID:
@@ -307,7 +312,7 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _parse_lists(texts: dict[str, str], warnings: Warnings) -> list[dict]:
+def _parse_lists(texts: dict[str, bytes], warnings: Warnings) -> list[dict]:
     """lists/<slug>.csv: a banner, the list's own row, a blank line, then the entry table found by its header.
 
     Each list keeps its films as keys (the film URI, else "Name (Year)"), so a later export of the same

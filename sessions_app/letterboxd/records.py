@@ -4,10 +4,13 @@ refuses an upload. No parsing here, and no database."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from itertools import chain, islice
+from operator import attrgetter
 
 # Letterboxd's rating scale, half a star to five stars, with the one decimal place the database keeps.
 RATINGS = tuple(Decimal(f"{n / 2:.1f}") for n in range(1, 11))
@@ -59,11 +62,19 @@ class FilmRecord:
 
     @property
     def rewatch_count(self) -> int:
-        return sum(v.rewatch for v in self.viewings)
+        return sum(map(_rewatch, self.viewings))
 
     @property
     def watched_dates(self) -> list[date]:
-        return sorted(v.watched_date for v in self.viewings if v.watched_date)
+        return sorted(filter(None, map(_watched_date, self.viewings)))  # a date is never false
+
+
+# C-level readers of records' attributes: an export has hundreds of thousands of entries to read them from
+_rewatch, _watched_date, _entry_dates = (
+    attrgetter("rewatch"),
+    attrgetter("watched_date"),
+    attrgetter("watched_date", "logged_date"),
+)
 
 
 @dataclass
@@ -81,25 +92,44 @@ class ParsedExport:
     def newest_date(self) -> date | None:
         """Its newest diary date (watched or logged) or watched.csv date: what tells a later export of the same
         person from an older one."""
-        days = [f.watched_date for f in self.films if f.watched_date]
-        days += [d for f in self.films for v in f.viewings for d in (v.watched_date, v.logged_date) if d]
-        return max(days, default=None)
+        entries = chain.from_iterable(f.viewings for f in self.films)
+        days = chain(map(_watched_date, self.films), chain.from_iterable(map(_entry_dates, entries)))
+        return max(filter(None, days), default=None)  # a date is never false
 
 
 class Warnings:
-    """Collects per-value problems; stores the first few hundred and counts the rest."""
+    """Collects per-value problems in the order met, or in a place kept for them beforehand (`later`); stores
+    the first few hundred and counts the rest."""
 
     def __init__(self) -> None:
-        self.items: list[dict] = []
-        self.dropped = 0
+        self.items: list[dict | Warnings] = []
+        self.added = 0  # by `add` here, stored or not
 
     def add(self, file: str | None, line: int | None, message: str) -> None:
-        if len(self.items) < MAX_STORED_WARNINGS:
+        self.added += 1
+        # Each place keeps its own first few hundred: the export's first few hundred are among them.
+        if self.added <= MAX_STORED_WARNINGS:
             self.items.append({"file": file, "line": line, "message": message})
-        else:
-            self.dropped += 1
+
+    def later(self) -> Warnings:
+        """A place, here in the order, for warnings found later."""
+        place = Warnings()
+        self.items.append(place)
+        return place
+
+    def _all(self) -> Iterator[dict]:
+        for item in self.items:
+            if isinstance(item, Warnings):
+                yield from item._all()
+            else:
+                yield item
+
+    def _count(self) -> int:
+        return self.added + sum(item._count() for item in self.items if isinstance(item, Warnings))
 
     def as_list(self) -> list[dict]:
-        if self.dropped:
-            return self.items + [{"file": None, "line": None, "message": f"… and {self.dropped} more warnings"}]
-        return self.items
+        stored = list(islice(self._all(), MAX_STORED_WARNINGS))
+        dropped = self._count() - len(stored)
+        if dropped:
+            return stored + [{"file": None, "line": None, "message": f"… and {dropped} more warnings"}]
+        return stored

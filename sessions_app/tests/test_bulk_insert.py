@@ -2,8 +2,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from sessions_app.importing import bulk_insert
+from sessions_app.importing import allocate_ids, bulk_insert, insert_rows
 from sessions_app.models import Movie, Viewing
 from sessions_app.tests.factories import make_session
 
@@ -42,3 +43,29 @@ def test_bulk_insert_stores_every_value_as_the_orm_saves_it():
         ("https://boxd.it/c", None, None, None, False, ["Amélie", "京都"], ""),
         ("https://boxd.it/d", date(1895, 12, 28), None, Decimal("0.5"), True, [], ""),
     ]
+
+
+def test_allocated_ids_come_after_every_id_ever_given_even_a_deleted_one():
+    session = make_session()
+    Movie.objects.create(session=session, title="Kept")
+    last = Movie.objects.create(session=session, title="Deleted").pk
+    Movie.objects.filter(pk=last).delete()
+    with transaction.atomic():
+        ids = allocate_ids(Movie, 3)
+        insert_rows(Movie, ("id", "session_id", "title"), [(pk, session.pk, f"Film {pk}") for pk in ids])
+
+    assert ids == [last + 1, last + 2, last + 3]
+    # the next film the ORM makes follows them
+    assert Movie.objects.create(session=session, title="Next").pk == last + 4
+
+
+def test_insert_rows_gives_every_field_not_named_its_default():
+    session = make_session()
+    with transaction.atomic():
+        insert_rows(Movie, ("session_id", "title", "year"), [(session.pk, "Amélie", 2001), (session.pk, "Heat", None)])
+
+    assert list(
+        session.movies.order_by("id").values_list(
+            "title", "year", "watched", "match_status", "match_candidates", "film"
+        )
+    ) == [("Amélie", 2001, False, "pending", [], None), ("Heat", None, False, "pending", [], None)]

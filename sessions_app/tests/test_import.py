@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sessions_app.importing import import_upload, store
 from sessions_app.letterboxd import ExportError, read_export
+from sessions_app.letterboxd.records import Warnings
 from sessions_app.models import Movie, Session, Viewing
 
 from .exports import Export, sample_export, vintage_export
@@ -129,6 +130,53 @@ def test_it_reports_the_physical_line_after_a_multi_line_review():
     export.add("watched.csv", ["2023-01-01", "A", "2001", "https://boxd.it/film-a"])
     session = import_upload(export.zip_upload())
     assert [(w["file"], w["line"]) for w in session.warnings] == [("reviews.csv", 5)]
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("H\r\n2023-01-01,A,2001,u1\r\n2023-01-01,B,20x1,u2\r\n", 3),  # a record a line
+        ("H\n2023-01-01,A,2001,u1\n\n2023-01-01,B,20x1,u2", 4),  # a blank line, and no newline at the end
+        ('H\r\n2023-01-01,"A,\r\nPart Two",2001,u1\r\n2023-01-01,B,20x1,u2\r\n', 4),  # a name on two lines
+        ("H\r2023-01-01,A,2001,u1\r2023-01-01,B,20x1,u2\r", 3),  # carriage returns alone end the lines
+        ("H\r\n2023-01-01,A,2001,u1\r\n\r\n\r\n2023-01-01,B,20x1,u2\r\n", 5),  # two blank lines
+    ],
+)
+def test_it_reports_the_physical_line_however_the_file_breaks_its_lines(text, line):
+    data = text.replace("H", "Date,Name,Year,Letterboxd URI", 1).encode()
+    export = read_export([("watched.csv", io.BytesIO(data), len(data))])
+    assert export.warnings == [
+        {"file": "watched.csv", "line": line, "message": "Year '20x1' is not a year; left empty."}
+    ]
+
+
+def test_a_short_diary_row_is_warned_about_before_the_rows_of_files_read_earlier():
+    # the diary's table is read after the films', yet its short rows come first, as when every table was read first
+    export = Export()
+    export.add("watched.csv", ["2023-01-01", "Old", "18x0", "https://boxd.it/old"])
+    export.add("diary.csv", ["2023-01-02", "Old", "1920", "https://boxd.it/e1", "4", "", ""])
+    export = read_export(export.uploads())
+    assert [(w["file"], w["line"], w["message"]) for w in export.warnings] == [
+        ("diary.csv", 2, "7 fields where the header has 8; the missing ones were left empty."),
+        ("watched.csv", 2, "Year '18x0' is not a year; left empty."),
+    ]
+
+
+def test_warnings_found_later_in_a_place_kept_for_them_are_capped_with_the_others():
+    warnings = Warnings()
+    warnings.add("watched.csv", 2, "first")
+    place = warnings.later()
+    warnings.add("watched.csv", 3, "after the place")
+    for line in range(600):
+        place.add("diary.csv", line, "in the place")
+
+    stored = warnings.as_list()
+    assert stored[:2] == [
+        {"file": "watched.csv", "line": 2, "message": "first"},
+        {"file": "diary.csv", "line": 0, "message": "in the place"},
+    ]
+    assert stored[499] == {"file": "diary.csv", "line": 498, "message": "in the place"}
+    assert stored[500:] == [{"file": None, "line": None, "message": "… and 102 more warnings"}]
 
 
 def test_it_names_loose_browser_copies_and_likes():
