@@ -198,7 +198,8 @@ class Movie(models.Model):
 
     IDENTIFIED = (MatchStatus.MATCHED, MatchStatus.MANUAL)
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="movies")
+    # No index of its own: movie_session_status leads with the session and serves every look-up by it.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="movies", db_index=False)
     title = models.TextField()
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     letterboxd_uri = models.CharField(max_length=MAX_TEXT_ID, blank=True)
@@ -252,7 +253,8 @@ class Movie(models.Model):
 class Viewing(models.Model):
     """One diary entry (or a review without its diary row)."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="viewings")
+    # No index of its own: viewing_session_date_row leads with the session and serves every look-up by it.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="viewings", db_index=False)
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="viewings")
     entry_uri = models.CharField(max_length=MAX_TEXT_ID, blank=True)
     watched_date = models.DateField(null=True, blank=True)
