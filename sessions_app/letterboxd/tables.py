@@ -131,7 +131,7 @@ class Table:
             lines, widths = [], []
             start = 1
             for row in reader:
-                if row:
+                if row and not (len(row) == 1 and row[0].isspace()):  # pandas skips a line of spaces as blank
                     lines.append(start)
                     widths.append(len(row))
                 start = reader.line_num + 1

@@ -140,6 +140,7 @@ def test_it_reports_the_physical_line_after_a_multi_line_review():
         ('H\r\n2023-01-01,"A,\r\nPart Two",2001,u1\r\n2023-01-01,B,20x1,u2\r\n', 4),  # a name on two lines
         ("H\r2023-01-01,A,2001,u1\r2023-01-01,B,20x1,u2\r", 3),  # carriage returns alone end the lines
         ("H\r\n2023-01-01,A,2001,u1\r\n\r\n\r\n2023-01-01,B,20x1,u2\r\n", 5),  # two blank lines
+        ("H\r\n2023-01-01,A,2001,u1\r\n   \r\n2023-01-01,B,20x1,u2\r\n", 4),  # a line of spaces, which pandas skips
     ],
 )
 def test_it_reports_the_physical_line_however_the_file_breaks_its_lines(text, line):
