@@ -25,24 +25,7 @@ BATCH = 500
 
 # The export's side of a film, as the Movie holds it (the API's movies show the same, `serializers`); then TMDB's
 # side, from its Film (empty until identified).
-MOVIE_FIELDS = [
-    "title",
-    "year",
-    "letterboxd_uri",
-    "watched",
-    "watched_date",
-    "rating",
-    "rated_date",
-    "liked",
-    "liked_date",
-    "in_watchlist",
-    "watchlist_date",
-    "viewing_count",
-    "rewatch_count",
-    "first_watched",
-    "last_watched",
-    "match_status",
-]
+MOVIE_FIELDS = [*Movie.EXPORT_FIELDS, "match_status"]
 TMDB_FIELDS = [
     "tmdb_id",
     "media_type",
@@ -66,7 +49,8 @@ TMDB_FIELDS = [
 ]
 FILM_COLUMNS = ["film_id", *MOVIE_FIELDS, *TMDB_FIELDS]
 # A diary entry's own fields, as the Viewing holds them (the API's viewings show the same, `serializers`).
-VIEWING_FIELDS = ["entry_uri", "watched_date", "logged_date", "rating", "rewatch", "tags", "review"]
+# A diary entry as the export says it; its row in the export orders a day's entries and is not shown.
+VIEWING_FIELDS = [name for name in Viewing.EXPORT_FIELDS if name != "diary_row"]
 DIARY_COLUMNS = ["film_id", "title", "year", "letterboxd_uri", *VIEWING_FIELDS]
 LIST_SEPARATOR = "; "  # names within one CSV cell: "Drama; Thriller"
 

@@ -168,8 +168,10 @@ def store(export: ParsedExport, into: Session | None = None) -> Session:
         # Ids taken before the rows are written, in the films' order: the diary names its films by them
         # without reading them back (reading 100,000 ids back was a tenth of the import).
         movie_ids = allocate_ids(Movie, len(export.films))
-        insert_rows(Movie, ("id", "session_id", *MOVIE_FIELDS), _movie_rows(session, export, movie_ids))
-        insert_rows(Viewing, ("session_id", "movie_id", *VIEWING_FIELDS), _viewing_rows(session, export, movie_ids))
+        insert_rows(Movie, ("id", "session_id", *Movie.EXPORT_FIELDS), _movie_rows(session, export, movie_ids))
+        insert_rows(
+            Viewing, ("session_id", "movie_id", *Viewing.EXPORT_FIELDS), _viewing_rows(session, export, movie_ids)
+        )
     return session
 
 
@@ -187,29 +189,8 @@ def upload_record(export: ParsedExport, since_last: dict | None = None, replaced
     }
 
 
-# The Movie and Viewing columns an export sets, in the order `movie_values` and `viewing_values` give them.
-MOVIE_FIELDS = (
-    "title",
-    "year",
-    "letterboxd_uri",
-    "watched",
-    "watched_date",
-    "rating",
-    "rated_date",
-    "liked",
-    "liked_date",
-    "in_watchlist",
-    "watchlist_date",
-    "viewing_count",
-    "rewatch_count",
-    "first_watched",
-    "last_watched",
-)
-VIEWING_FIELDS = ("entry_uri", "watched_date", "logged_date", "rating", "rewatch", "tags", "review", "diary_row")
-
-
 def movie_values(f: FilmRecord) -> tuple:
-    """What the export says of a film, as the values of MOVIE_FIELDS (identification is enrichment's)."""
+    """What the export says of a film, as the values of Movie.EXPORT_FIELDS (identification is enrichment's)."""
     dates = f.watched_dates  # sorted on every access: read once
     return (
         f.title,
@@ -232,11 +213,11 @@ def movie_values(f: FilmRecord) -> tuple:
 
 def movie_fields(f: FilmRecord) -> dict:
     """What the export says of a film, as Movie columns."""
-    return dict(zip(MOVIE_FIELDS, movie_values(f), strict=True))
+    return dict(zip(Movie.EXPORT_FIELDS, movie_values(f), strict=True))
 
 
-# A diary entry as the values of VIEWING_FIELDS (the record's attributes, `row` being its diary_row).
-viewing_values = attrgetter(*VIEWING_FIELDS[:-1], "row")
+# A diary entry as the values of Viewing.EXPORT_FIELDS (the record's attributes, `row` being its diary_row).
+viewing_values = attrgetter(*Viewing.EXPORT_FIELDS[:-1], "row")
 
 
 def _movie_rows(session: Session, export: ParsedExport, movie_ids: list[int]) -> Iterator[tuple]:

@@ -230,6 +230,25 @@ class Movie(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
 
+    # The columns an export sets (the rest is enrichment's), in the order the importer writes them.
+    EXPORT_FIELDS = (
+        "title",
+        "year",
+        "letterboxd_uri",
+        "watched",
+        "watched_date",
+        "rating",
+        "rated_date",
+        "liked",
+        "liked_date",
+        "in_watchlist",
+        "watchlist_date",
+        "viewing_count",
+        "rewatch_count",
+        "first_watched",
+        "last_watched",
+    )
+
     objects = MovieQuerySet.as_manager()
 
     class Meta:
@@ -265,6 +284,9 @@ class Viewing(models.Model):
     review = models.TextField(blank=True)
     # Its row in the export (diary.csv, then reviews.csv): Letterboxd's own order of entries logged on one day.
     diary_row = models.PositiveIntegerField(default=0)
+
+    # The columns an export sets, in the order the importer writes them.
+    EXPORT_FIELDS = ("entry_uri", "watched_date", "logged_date", "rating", "rewatch", "tags", "review", "diary_row")
 
     class Meta:
         ordering = ["watched_date", "diary_row", "id"]

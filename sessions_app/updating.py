@@ -27,7 +27,6 @@ from .importing import bulk_insert, movie_fields, upload_record
 from .letterboxd import FilmRecord, ParsedExport, film_slug, read_export
 from .models import Movie, Session, Viewing
 
-EXPORT_FIELDS = tuple(movie_fields(FilmRecord(title="", year=None)))  # the Movie columns an export sets
 # The Viewing columns an export sets, in the order entries are compared across exports: film, entry URI,
 # dates, rating, rewatch (which together say which entry it is), then the rest, tags last.
 COMPARED = ("movie_id", "entry_uri", "watched_date", "logged_date", "rating", "rewatch", "review", "tags")
@@ -89,7 +88,7 @@ def _goes_back(session: Session, export: ParsedExport, replace: bool) -> bool:
 
 
 def _apply(session: Session, export: ParsedExport, replaced: bool) -> dict:
-    old = {row["id"]: row for row in session.movies.values("id", *EXPORT_FIELDS)}
+    old = {row["id"]: row for row in session.movies.values("id", *Movie.EXPORT_FIELDS)}
     pairs, new_films = pair_films(list(old.values()), export.films)
     kept = {movie_id for movie_id, _ in pairs}
     gone = [movie_id for movie_id in old if movie_id not in kept]
@@ -98,9 +97,9 @@ def _apply(session: Session, export: ParsedExport, replaced: bool) -> dict:
     changed = []
     for movie_id, film in pairs:
         fields = movie_fields(film)
-        if any(fields[name] != old[movie_id][name] for name in EXPORT_FIELDS):
+        if any(fields[name] != old[movie_id][name] for name in Movie.EXPORT_FIELDS):
             changed.append((movie_id, fields))
-    update_rows(Movie, EXPORT_FIELDS, changed)
+    update_rows(Movie, Movie.EXPORT_FIELDS, changed)
     # Ids grow in insertion order, past every id the session keeps (see importing.store).
     last_kept = max(kept, default=0)
     bulk_insert(Movie, ({"session_id": session.pk, **movie_fields(film)} for film in new_films))

@@ -15,7 +15,7 @@ from django.test import Client
 from enrichment import services
 from enrichment.matching import MatchStatus
 from enrichment.tests.helpers import enrich_now
-from sessions_app.importing import VIEWING_FIELDS, import_upload
+from sessions_app.importing import import_upload
 from sessions_app.letterboxd import ExportError, read_export
 from sessions_app.models import Movie, Session, Viewing
 from sessions_app.updating import COMPARED, OlderExport, load, update_from_upload
@@ -399,7 +399,7 @@ def test_edited_diary_entries_are_rewritten_and_untouched_ones_stay_as_they_are(
 def test_entries_are_compared_on_every_column_an_export_sets():
     # All but the entry's row in the export: where it sits is not what it says. An entry kept across exports
     # keeps its row; Letterboxd appends new entries, so theirs come after it.
-    exported = {"movie_id", *VIEWING_FIELDS}
+    exported = {"movie_id", *Viewing.EXPORT_FIELDS}
     assert set(COMPARED) == exported - {"diary_row"}
 
 
