@@ -44,8 +44,7 @@ class Tables:
     def __init__(self, texts: dict[str, bytes], warnings: Warnings) -> None:
         # the texts of the tables leave `texts`; each is dropped once its table is read
         self._texts = {name: texts.pop(name) for name in REQUIRED_COLUMNS if name in texts}
-        for name, data in self._texts.items():
-            checked_header(name, data)
+        self._headers = {name: checked_header(name, data) for name, data in self._texts.items()}
         self.names = list(self._texts)
         self._short_rows = {name: warnings.later() for name in self.names}
         self._read: dict[str, Table] = {}
@@ -56,7 +55,7 @@ class Tables:
 
     def __getitem__(self, name: str) -> Table:
         if name not in self._read:
-            table = self._read[name] = Table(name, self._texts.pop(name))
+            table = self._read[name] = Table(name, self._texts.pop(name), self._headers.pop(name))
             self._rows[name] = len(table)
             table.warn_short_rows(self._short_rows.pop(name))
         return self._read[name]
@@ -78,9 +77,9 @@ class Tables:
 class Table:
     """One export CSV read with pandas (all values as stripped strings), plus its line numbers on demand."""
 
-    def __init__(self, name: str, data: bytes) -> None:
+    def __init__(self, name: str, data: bytes, header: list[str]) -> None:
+        """`header`: the file's column names, as `checked_header` gave them."""
         self.name = name
-        header = checked_header(name, data)
         try:
             frame = pd.read_csv(
                 # UTF-8 bytes, which the C parser reads as they are: from a StringIO it reads a copy of four
