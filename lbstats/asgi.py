@@ -199,5 +199,4 @@ def wsgi_environ(scope: Scope, body: IO[bytes]) -> dict[str, Any]:
     return environ
 
 
-django_application = WSGIAfterBody(WSGIHandler(), settings.WEB_THREADS)
-application = BodyLimit(django_application)
+application = BodyLimit(WSGIAfterBody(WSGIHandler(), settings.WEB_THREADS))
