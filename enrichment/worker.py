@@ -453,6 +453,7 @@ class Runner:
         a run of another session finished should not wait for that run's end to say so."""
         emptied = Session.objects.filter(pk__in={pk for pk, _ in settled}, status=Status.ENRICHING, pending_count=0)
         for session in emptied:
+            fetch_collections(session)  # as the session's own run does before it completes
             finish_if_done(session)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from enrichment import services, worker
+from enrichment.models import Collection
 from sessions_app.models import Session
 
 from .helpers import enrich_now, imported
@@ -84,3 +85,17 @@ def test_a_small_session_enriched_by_the_big_sessions_run_completes_with_exact_c
     )
     assert big.match_counts() == big.counted_rows()
     assert small.enrichment_finished_at <= big.enrichment_finished_at
+
+
+def test_a_small_session_enriched_by_the_big_sessions_run_completes_with_its_collections_fetched(
+    tmdb_double, aging_one_film_a_second
+):
+    big = enriching(BIG, "https://boxd.it/big", waited=0)
+    small = enriching([("Mission: Impossible \u2013 Dead Reckoning Part One", 2023)], "https://boxd.it/mi", waited=0)
+    enrich_now(big)
+    small.refresh_from_db()
+    assert small.status == Session.Status.COMPLETED
+    assert [(c.name, c.fetched_at is not None) for c in Collection.objects.all()] == [
+        ("Mission: Impossible Collection", True)
+    ]
+    assert tmdb_double.stats()["by_kind"]["collection"] == 1

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .catalogue import MOVIE_GENRES, TV_GENRES, Catalogue, CatalogueMovie, builtin_catalogue, demo_film
 from .images import WIDTHS, picture
@@ -105,6 +105,7 @@ class Arrival:
     kind: str  # search_movie, movie, search_tv, tv, collection, configuration, genres, other
     status: int  # HTTP status answered; 0 when the connection was dropped or stalled
     retry_after: int | None = None
+    request: str = ""  # path and query, credentials left out: which lookup it was
 
 
 class TmdbDouble:
@@ -417,17 +418,18 @@ class _Handler(BaseHTTPRequestHandler):
         kind, match, route = next(
             ((k, m, r) for k, pattern, r in ROUTES if (m := pattern.fullmatch(path))), ("other", None, None)
         )
+        request = f"{path}?{urlencode(sorted((k, v) for k, v in params.items() if k != 'api_key'))}"
         retry_after = double._admit(arrived, config)
         if config.latency:
             time.sleep(config.latency)
         if self._client_gone():
             # the client died or gave up while the answer was being made: nothing reaches it, so it
             # is no fetch (the counters say what a client actually received)
-            double._record(Arrival(arrived, kind, 0))
+            double._record(Arrival(arrived, kind, 0, request=request))
             self.close_connection = True
             return
         if retry_after is not None:
-            double._record(Arrival(arrived, kind, 429, None if config.bare_429 else retry_after))
+            double._record(Arrival(arrived, kind, 429, None if config.bare_429 else retry_after, request=request))
             if config.bare_429:
                 self._send(429, None)
             else:
@@ -442,18 +444,18 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             return
         if not self._authorized(config, params):
-            double._record(Arrival(arrived, kind, 401))
+            double._record(Arrival(arrived, kind, 401, request=request))
             self._send(*_error(INVALID_KEY))
             return
         fault = double._draw_fault(config)
         if fault in ("drop", "stall"):
-            double._record(Arrival(arrived, kind, 0))
+            double._record(Arrival(arrived, kind, 0, request=request))
             if fault == "stall":
                 time.sleep(config.stall_seconds)
             self.close_connection = True  # closed without a byte of answer
             return
         if fault == "truncate":  # a full Content-Length, then the connection closes mid-body
-            double._record(Arrival(arrived, kind, 0))
+            double._record(Arrival(arrived, kind, 0, request=request))
             self.send_response(200)
             self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", "1000")
@@ -468,7 +470,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, body = route(double, match, params)
         fetched = (kind, int(match[1])) if kind in ("movie", "tv") and match else None
-        double._record(Arrival(arrived, kind, status), fetched)
+        double._record(Arrival(arrived, kind, status, request=request), fetched)
         self._send(status, body)
 
     def _client_gone(self) -> bool:

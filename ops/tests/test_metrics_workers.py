@@ -114,7 +114,11 @@ def test_two_worker_processes_count_requests_429s_cache_hits_and_verdicts_exactl
         # every film again, its memory forgotten: each lookup is now answered by the shared HTTP cache
         run_workers(env, *[["enrich", str(s.public_id), "--all", "--wait"] for s in sessions])
         second = scrape(client)
-        assert double.requests == len(arrivals)  # not one request more
+        again = [(a.request, a.status) for a in double.arrivals()[len(arrivals) :]]
+        asked_before = Counter((a.request, a.status) for a in arrivals)
+        assert again == [], (
+            f"pass 2 asked again for {again}; pass 1 had {[asked_before[r, s] for r, s in again]} of each"
+        )
 
     sent = Counter((KIND_ENDPOINTS[a.kind], tmdb_outcome(a.status)) for a in arrivals)
     assert sent[("/search/movie", "429")] + sent[("/movie/{id}", "429")] > 0  # the double did push back
