@@ -1,9 +1,12 @@
 """What a details answer adds for the deeper statistics, and collections fetched once: export → worker → the TMDB double."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from enrichment import services, worker
-from enrichment.models import Collection, FilmFacet, Gender
+from enrichment.models import Collection, DirectedBy, Film, FilmFacet, Gender
 from enrichment.tmdb.catalogue import keyword_id, person_id
 from sessions_app import stats
 from sessions_app.models import Session
@@ -42,6 +45,11 @@ def test_a_film_keeps_its_keywords_crew_studios_and_directors_gender_from_one_de
     assert facets(session, "Nomadland", Kind.DIRECTOR) == facets(session, "Nomadland", Kind.EDITOR) == [zhao]
     assert session.movies.get(title="Nomadland").film.directors[0]["gender"] == Gender.FEMALE
     assert facets(session, "Nomadland", Kind.COLLECTION) == []
+    # who directed each, kept on the film from the same answer
+    assert dict(session.movies.values_list("title", "film__directed_by")) == {
+        "Memento": DirectedBy.NOT_WOMEN,
+        "Nomadland": DirectedBy.WOMEN,
+    }
 
 
 def test_a_series_keywords_come_from_results_and_an_unknown_gender_stays_unknown(tmdb_double):
@@ -114,4 +122,30 @@ def test_re_enriching_a_film_identified_before_details_were_read_fills_them_in(t
         "editor": 1,
         "studio": 0,
         "country": 0,
+    }
+
+
+def test_the_migration_gives_every_film_stored_before_it_its_directors_category():
+    categorise = import_module("enrichment.migrations.0010_film_directed_by").categorise
+    stored = {
+        "Portrait of a Lady on Fire": [{"id": 1, "name": "Céline Sciamma", "gender": Gender.FEMALE}],
+        "Everything Everywhere All at Once": [
+            {"id": 2, "name": "Daniel Kwan", "gender": Gender.MALE},
+            {"id": 3, "name": "Daniel Scheinert", "gender": Gender.MALE},
+        ],
+        "A film whose director TMDB gives no gender": [
+            {"id": 4, "name": "Someone", "gender": Gender.UNKNOWN},
+            {"id": 2, "name": "Daniel Kwan", "gender": Gender.MALE},
+        ],
+        "A film naming no director": [],
+    }
+    for i, (title, directors) in enumerate(stored.items()):
+        Film.objects.create(tmdb_id=i + 1, title=title, directors=directors)  # as stored before the column
+
+    categorise(apps, None)
+    assert dict(Film.objects.values_list("title", "directed_by")) == {
+        "Portrait of a Lady on Fire": DirectedBy.WOMEN,
+        "Everything Everywhere All at Once": DirectedBy.NOT_WOMEN,
+        "A film whose director TMDB gives no gender": DirectedBy.UNKNOWN,
+        "A film naming no director": DirectedBy.UNKNOWN,
     }

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, StrIndex, Trim
 
-from enrichment.models import FilmFacet, Gender
+from enrichment.models import DirectedBy, FilmFacet
 from enrichment.services import MediaType
 
 from ..models import Movie, Viewing
@@ -203,43 +203,9 @@ def missing_q(kind: str) -> Q:
     return IDENTIFIED_Q & ~Q(Exists(FilmFacet.objects.filter(kind=kind, film=OuterRef("film"))))
 
 
-class DirectedBy(StrEnum):
-    """Who directed a film, from TMDB's gender of its directors (a series': its creators). Never guessed: a film
-    with a director TMDB has no gender for, and no woman among the others, is unknown, as is one naming nobody."""
-
-    WOMEN = "women"  # at least one director is a woman: Everything Everywhere All at Once would not count,
-    # Portrait of a Lady on Fire (Céline Sciamma) does
-    NOT_WOMEN = "not_women"  # every director known, none a woman
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return {
-            DirectedBy.WOMEN: "Directed by a woman",
-            DirectedBy.NOT_WOMEN: "No woman among the directors",
-            DirectedBy.UNKNOWN: "Directors’ gender unknown",
-        }[self]
-
-
-def directed_by(directors: int, women: int, unknown: int) -> DirectedBy:
-    """The category of an identified film from how many directors it has, how many of them are women and how many
-    TMDB gives no gender for (the dashboard's side of `directed_by_q`)."""
-    if women:
-        return DirectedBy.WOMEN
-    if not directors or unknown:
-        return DirectedBy.UNKNOWN
-    return DirectedBy.NOT_WOMEN
-
-
 def directed_by_q(category: DirectedBy) -> Q:
-    directors = FilmFacet.objects.filter(kind=FilmFacet.Kind.DIRECTOR, film=OuterRef("film"))
-    women = Q(Exists(directors.filter(gender=Gender.FEMALE)))
-    unknown = ~Q(Exists(directors)) | Q(Exists(directors.filter(gender=Gender.UNKNOWN)))
-    if category == DirectedBy.WOMEN:
-        return IDENTIFIED_Q & women
-    if category == DirectedBy.UNKNOWN:
-        return IDENTIFIED_Q & ~women & unknown
-    return IDENTIFIED_Q & ~women & ~unknown
+    """Identified films of this category (`DirectedBy.of`, kept on the film when it is stored)."""
+    return IDENTIFIED_Q & Q(film__directed_by=category)
 
 
 def explorer_query(scope: str, *pairs: object) -> str:

@@ -1,8 +1,9 @@
 """The sections TMDB's details make possible: the people beyond directors and actors, studios, themes (TMDB
 keywords), who directs the films, where they are made (the world map) and the collections (franchises) started.
 
-Each reads a few grouped rows whatever the library's size (five queries) beside the dashboard's own; the
-rankings come from the dashboard's one facet query (`rankings.facet_rankings`), which ranks every facet kind.
+Each reads a few grouped rows whatever the library's size (two queries: the films without each detail, and the
+collections) beside the dashboard's own; the rankings and the map's countries come from the dashboard's one facet
+query (`rankings.facet_rankings`), which ranks every facet kind, and who directs from the films' rows.
 Films identified before lbstats asked TMDB for these details have none of them until re-enriched: every section
 says how many identified films it lacks data for (`definitions.missing_q`).
 """
@@ -13,23 +14,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from enrichment.models import Collection, FilmFacet, Gender
+from enrichment.models import Collection, DirectedBy, FilmFacet
 
 from ..models import Movie, Session
 from .definitions import (
     DETAIL_KINDS,
     LEFT_OUT_FROM_FACETS,
     LIBRARY_FROM_FACETS,
-    DirectedBy,
     Scope,
-    directed_by,
     missing_q,
     scope_q,
     switch_q,
 )
-from .rankings import Group, Ranking, people_index
+from .rankings import Group, Ranking
 from .rows import Diary, MovieRow
 
 Kind = FilmFacet.Kind
@@ -44,13 +43,13 @@ CREW_TITLES = {
 
 @dataclass
 class Share:
-    """Films by who directed them (`definitions.DirectedBy`); the share counts only films whose directors are known."""
+    """Films by who directed them (`DirectedBy`); the share counts only films whose directors are known."""
 
     women: int = 0
     not_women: int = 0
     unknown: int = 0
 
-    def add(self, category: DirectedBy) -> None:
+    def add(self, category: str | None) -> None:
         if category == DirectedBy.WOMEN:
             self.women += 1
         elif category == DirectedBy.NOT_WOMEN:
@@ -127,8 +126,8 @@ def people_and_places(
         crew=[(rankings[kind], *CREW_TITLES[kind]) for kind in CREW_KINDS],
         studios=rankings[Kind.STUDIO],
         keywords=rankings[Kind.KEYWORD],
-        directed=_who_directs(session, movies, diary),
-        countries=[_group(row) for row in people_index(session, Kind.COUNTRY, leave_out)],
+        directed=_who_directs(movies, diary),
+        countries=rankings[Kind.COUNTRY].groups,
         collections=collections,
         without_collection=len(library) - sum(c.films for c in collections),
     )
@@ -144,47 +143,30 @@ def _without(session: Session, leave_out: bool) -> dict[str, int]:
     return library.aggregate(**{kind: Count("id", filter=missing_q(kind)) for kind in kinds})
 
 
-def _who_directs(session: Session, movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
-    """Directors counted per film in SQL (how many, how many women, how many of unknown gender): a row per film
-    rather than per director."""
-    rows = (
-        FilmFacet.objects.filter(kind=Kind.DIRECTOR, film__movies__session=session)
-        .values_list("film__movies__id")
-        .annotate(
-            directors=Count("id"),
-            women=Count("id", filter=Q(gender=Gender.FEMALE)),
-            unknown=Count("id", filter=Q(gender=Gender.UNKNOWN)),
-        )
-        .order_by()
-    )
-    categories = {movie_id: directed_by(*counts) for movie_id, *counts in rows}
+def _who_directs(movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
     library = Share()
     for m in movies.values():
         if m.watched and m.identified:
-            library.add(categories.get(m.id, DirectedBy.UNKNOWN))
+            library.add(m.directed_by)
     years: dict[int, Share] = defaultdict(Share)
     for year, movie_id in {(day.year, i) for i, day in zip(diary.movie_ids, diary.watched, strict=True) if day}:
         if movies[movie_id].identified:
-            years[year].add(categories.get(movie_id, DirectedBy.UNKNOWN))
+            years[year].add(movies[movie_id].directed_by)
     return WhoDirects(library, sorted(years.items()))
-
-
-def _group(row: dict) -> Group:
-    return Group(row["key"], row["name"], row["films"], row["viewings"] or 0, row["rated"])
 
 
 def _collections(session: Session, today: date, leave_out: bool) -> list[CollectionProgress]:
     """Collections of the library's films, with their released parts once fetched (`worker.fetch_collections`)."""
+    # one filter() call, so every condition is on the same Movie: this session's, watched and identified
     facets = FilmFacet.objects.filter(
-        kind=Kind.COLLECTION, film__movies__session=session, **{LIBRARY_FROM_FACETS: True}
+        kind=Kind.COLLECTION,
+        film__movies__session=session,
+        film__movies__match_status__in=Movie.IDENTIFIED,
+        **{LIBRARY_FROM_FACETS: True},
     )
     if leave_out:
         facets = facets.exclude(LEFT_OUT_FROM_FACETS)
-    rows = (
-        facets.filter(film__movies__match_status__in=Movie.IDENTIFIED)
-        .values_list("key", "name", "image_path", "film__tmdb_id", "film__movies__id")
-        .order_by()
-    )
+    rows = facets.values_list("key", "name", "image_path", "film__tmdb_id", "film__movies__id").order_by()
     seen: dict[str, set[int]] = defaultdict(set)
     films: dict[str, set[int]] = defaultdict(set)
     named: dict[str, tuple[str, str]] = {}

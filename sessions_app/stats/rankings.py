@@ -36,6 +36,9 @@ from .rows import MovieRow
 PEOPLE = (FilmFacet.Kind.DIRECTOR, FilmFacet.Kind.ACTOR)  # the rankings drawn with a photo per person
 TOP = 20  # rows per ranking on the dashboard; the people index lists the rest
 RATED_TOP = 10
+# Kinds kept whole: the world map shades every production country, and there are at most the world's 250 or so.
+UNCUT = (FilmFacet.Kind.COUNTRY,)
+EVERY_ROW = 2**31 - 1
 # Highest-rated rankings: a group needs this many rated films, and its average is pulled towards
 # the library mean as if it held this many more films rated at the mean (a Bayesian average), so
 # one 5-star film does not outrank a director with twelve 4.5s.
@@ -73,7 +76,7 @@ class Ranking:
     """One grouping of the library: the most watched groups and the highest rated ones."""
 
     basis: Scope
-    groups: list[Group]  # most watched first or in natural order; facets: only the top, cut in SQL
+    groups: list[Group]  # most watched first or in natural order; facets: only the top, cut in SQL (but `UNCUT`)
     most_watched: list[Group]
     shown: list[Group]  # what the page draws: decades and runtimes in their own order, else the most watched
     highest_rated: list[Group]
@@ -129,23 +132,27 @@ def facet_rankings(session: Session, mean: float | None, leave_out: bool = False
                 RowNumber(), partition_by=F("kind"), order_by=[eligible.desc(), F("rated").desc(), F("name").asc()]
             ),
         )
-        .filter(Q(watched_rank__lte=TOP) | Q(rated_rank__lte=RATED_TOP))
+        # every row of an uncut kind (a condition on the ranks only: Django mixes no window and plain conditions in an OR)
+        .filter(
+            Q(watched_rank__lte=Case(When(kind__in=UNCUT, then=EVERY_ROW), default=TOP)) | Q(rated_rank__lte=RATED_TOP)
+        )
     )
-    most: dict[str, list[tuple[int, Group]]] = defaultdict(list)
+    every: dict[str, list[tuple[int, Group]]] = defaultdict(list)
     rated: dict[str, list[tuple[int, Group]]] = defaultdict(list)
     for row in rows:
         group = _group(row)
-        if row["watched_rank"] <= TOP:
-            most[row["kind"]].append((row["watched_rank"], group))
+        if row["watched_rank"] <= TOP or row["kind"] in UNCUT:
+            every[row["kind"]].append((row["watched_rank"], group))
         if row["rated_rank"] <= RATED_TOP and group.rated >= MIN_RATED and mean is not None:
             rated[row["kind"]].append((row["rated_rank"], group))
     rankings = {}
     for kind in FilmFacet.Kind.values:
-        top = [g for _, g in sorted(most[kind], key=lambda t: t[0])]
+        groups = [g for _, g in sorted(every[kind], key=lambda t: t[0])]
+        top = groups[:TOP]
         best = [g for _, g in sorted(rated[kind], key=lambda t: t[0])]
-        _score(top + best, mean)
+        _score(groups + best, mean)
         rankings[kind] = Ranking(
-            Scope.LIBRARY, groups=top, most_watched=top, shown=top, highest_rated=best, filter_name=kind
+            Scope.LIBRARY, groups=groups, most_watched=top, shown=top, highest_rated=best, filter_name=kind
         )
     _add_photos([g for kind in PEOPLE for g in rankings[kind].groups + rankings[kind].highest_rated])
     return rankings

@@ -65,6 +65,7 @@ class MovieRow:
     vote_average: float | None  # TMDB users' average, 0–10
     vote_count: int | None
     marked: date | None  # when marked watched (watched.csv's date)
+    directed_by: str | None  # the film's `DirectedBy`, None until identified
 
 
 @dataclass
@@ -152,6 +153,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             "film__vote_average",
             "film__vote_count",
             "marked_text",
+            "film__directed_by",
         )
         .order_by()
     )
@@ -177,6 +179,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             vote_average,
             vote_count,
             date.fromisoformat(marked) if marked else None,
+            directed_by,
         )
         for (
             pk,
@@ -198,6 +201,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             vote_average,
             vote_count,
             marked,
+            directed_by,
         ) in rows
     }
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from enrichment.matching import MatchStatus
-from enrichment.models import Film, FilmFacet, details_facets
+from enrichment.models import DirectedBy, Film, FilmFacet, details_facets
 from sessions_app.models import Movie, Session, Viewing
 
 _tmdb_ids = itertools.count(100_000)
@@ -47,10 +47,12 @@ def make_film(
         "keywords": {"keywords": [{"id": name[:32], "name": name} for name in keywords]},
         "belongs_to_collection": {"id": collection[0], "name": collection[1]} if collection else None,
     }
+    people = [{"id": name[:32], "name": name, "gender": gender(name, 0)} for name in directors]
     film = Film.objects.create(
         title=title,
         genres=list(genres),
-        directors=[{"id": name[:32], "name": name, "gender": gender(name, 0)} for name in directors],
+        directors=people,
+        directed_by=DirectedBy.of(people),
         cast=[{"id": name[:32], "name": name, "character": ""} for name in cast],
         production_countries=[{"code": code, "name": code} for code in countries],
         spoken_languages=[{"code": code, "name": code} for code in languages],

@@ -326,7 +326,7 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
         cache.clear()
         # session, progress counts, cache version, stats.dashboard's four (the ranked people's photos the last)
         # and the TMDB details' sections' four
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(9):
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 499" in page(client, large, "films/", q="Film 499").content.decode()

@@ -204,6 +204,16 @@ def test_it_counts_the_released_parts_of_each_collection_you_started():
     assert depth.without_collection == 6
 
 
+def test_a_collection_counts_only_this_sessions_films_when_another_session_holds_the_same_ones():
+    session = a_library_of_details()
+    other = make_session()
+    for movie in session.movies.exclude(film=None):
+        make_movie(other, movie.title, film=movie.film)  # the same TMDB films, in someone else's upload
+
+    saga, unfetched = stats.dashboard(session).people_and_places.collections
+    assert (saga.films, saga.seen, unfetched.films) == (2, 2, 1)
+
+
 def test_every_new_count_on_the_page_lists_exactly_its_films(client, tmdb_double):
     session = a_library_of_details()
     cache.clear()
@@ -265,5 +275,5 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_library(film
 
     # films, diary, facets, the ranked people's photos; films with each detail, directors' genders, countries,
     # collections and their rows
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         stats.dashboard(session)
