@@ -238,13 +238,10 @@ def _taste(
 
     by_year = []
     if year is None:
-        per_year: dict[int, dict[int, int]] = defaultdict(dict)  # year: {film: votes}
-        for movie_id, day in zip(diary.movie_ids, diary.watched, strict=True):
-            movie = movies[movie_id]
-            if day and movie.identified and movie.vote_count is not None:
-                per_year[day.year][movie_id] = movie.vote_count
-        for y in sorted(per_year):
-            counts = per_year[y].values()
+        for y, ids in sorted(diary.films_by_year().items()):
+            counts = [movies[i].vote_count for i in ids if movies[i].identified and movies[i].vote_count is not None]
+            if not counts:
+                continue
             average = round(sum(map(obscurity, counts)) / len(counts), 1)
             query = explorer_query(Scope.DIARY, "watched_in", y, *switch, "votes_min", 0)
             by_year.append((y, Figure(len(counts), query), average))

@@ -149,9 +149,10 @@ def _who_directs(movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
         if m.watched and m.identified:
             library.add(m.directed_by)
     years: dict[int, Share] = defaultdict(Share)
-    for year, movie_id in {(day.year, i) for i, day in zip(diary.movie_ids, diary.watched, strict=True) if day}:
-        if movies[movie_id].identified:
-            years[year].add(movies[movie_id].directed_by)
+    for year, films in diary.films_by_year().items():
+        for movie_id in films:
+            if movies[movie_id].identified:
+                years[year].add(movies[movie_id].directed_by)
     return WhoDirects(library, sorted(years.items()))
 
 

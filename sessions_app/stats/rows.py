@@ -25,12 +25,14 @@ convert every value, text for dates, and only the columns a section reads.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Container
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from itertools import compress
 from operator import itemgetter
+from typing import cast
 
 from django.db.models import CharField, ExpressionWrapper, F, Field, IntegerField, TextField
 from django.db.models.expressions import Combinable
@@ -101,7 +103,33 @@ class Diary:
         return len(self.movie_ids)
 
     def of_year(self, year: int) -> Diary:
-        return self._kept([day is not None and day.year == year for day in self.watched])
+        within = self._year(year)
+        return Diary(*(getattr(self, column.name)[within] for column in fields(self)))
+
+    def films_by_year(self) -> dict[int, set[int]]:
+        """The films of each year's dated entries, each year once."""
+        start, end = self._dated()
+        if start == end:
+            return {}
+        first, last = self.watched[start], self.watched[end - 1]
+        assert first is not None and last is not None
+        years = range(first.year, last.year + 1)
+        return {year: films for year in years if (films := set(self.movie_ids[self._year(year)]))}
+
+    def _dated(self) -> tuple[int, int]:
+        """Where the dated entries lie: together, in date order, the undated ones before them (SQLite) or after
+        them (PostgreSQL)."""
+        start = next((i for i, day in enumerate(self.watched) if day is not None), len(self))
+        end = next((len(self) - i for i, day in enumerate(reversed(self.watched)) if day is not None), start)
+        return start, end
+
+    def _year(self, year: int) -> slice:
+        """The entries watched in this year: found by bisection, as the dated entries are in date order."""
+        start, end = self._dated()
+        dated = cast(list[date], self.watched)
+        return slice(
+            bisect_left(dated, date(year, 1, 1), start, end), bisect_left(dated, date(year + 1, 1, 1), start, end)
+        )
 
     def only(self, movie_ids: Container[int]) -> Diary:
         """The entries of these films only."""
