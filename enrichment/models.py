@@ -1,6 +1,6 @@
 """TMDB's side: films as TMDB describes them, shared by every session, and what each export title resolved to."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from django.db import models, transaction
@@ -54,7 +54,11 @@ class FilmQuerySet(models.QuerySet["Film"]):
             # update_or_create survives a race: when another worker created the row first, it updates that row.
             film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
             film.facets.all().delete()
-            FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or [], details_facets(details)))
+            facets = FilmFacet.objects.bulk_create(
+                film.build_facets(details.get("genres") or [], details_facets(details))
+            )
+            film.facet_kinds = facet_kinds(facet.kind for facet in facets)
+            film.save(update_fields=["facet_kinds"])
         return film
 
 
@@ -108,6 +112,9 @@ class Film(models.Model):
     cast = models.JSONField(default=list, blank=True)
     spoken_languages = models.JSONField(default=list, blank=True)  # [{"code": "en", "name": "English"}]
     production_countries = models.JSONField(default=list, blank=True)  # [{"code": "US", "name": "..."}]
+    # The kinds of its facets, each between spaces (" genre director country "), set with them: "TMDB gave no
+    # writer" is then a test on the film's own row, not a look-up in the facets (`facet_kinds()`).
+    facet_kinds = models.CharField(max_length=200, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
 
     objects = FilmQuerySet.as_manager()
@@ -224,6 +231,12 @@ class Film(models.Model):
         for row in rows:
             first.setdefault((row.kind, row.key), row)
         return list(first.values())
+
+
+def facet_kinds(kinds: Iterable[str]) -> str:
+    """`Film.facet_kinds` for facets of these kinds: each kind once, between spaces, so a kind is found whole."""
+    present = set(kinds)
+    return f" {' '.join(kind for kind in FilmFacet.Kind.values if kind in present)} " if present else ""
 
 
 def _person(credit: dict) -> dict:

@@ -107,6 +107,7 @@ def test_re_enriching_a_film_identified_before_details_were_read_fills_them_in(t
     film = session.movies.get().film
     assert film is not None
     film.facets.filter(kind__in=[Kind.KEYWORD, Kind.WRITER, Kind.STUDIO]).delete()  # as stored before
+    import_module("enrichment.migrations.0012_film_facet_kinds").note_kinds(apps, None)  # and migrated
     assert stats.dashboard(session).people_and_places.without["keyword"] == 1
 
     services.reenrich(session, everything=True, enqueue=False)

@@ -135,7 +135,7 @@ def people_and_places(
 
 def _without(session: Session, leave_out: bool) -> dict[str, int]:
     """Identified films of the library TMDB gave no facet of each detail kind or no production country: counted
-    with the explorer's own condition (`definitions.missing_q`), an indexed look-up per film and kind."""
+    with the explorer's own condition (`definitions.missing_q`), a test on each film's row."""
     kinds = (*DETAIL_KINDS, Kind.COUNTRY)
     library = session.movies.filter(scope_q(Scope.LIBRARY))
     if leave_out:
