@@ -1,9 +1,8 @@
 """Statistics of one upload, computed from its rows: plain functions, no HTTP.
 
-`dashboard(session, year=None)` reads a session with six SQL queries whatever its size (the
-films with their TMDB runtime and language, the diary, the TMDB facets grouped, ranked and cut
-in SQL, the ranked people's photos, the films without each detail and the collections) and
-aggregates the compact rows in Python.
+`dashboard(session, year=None)` reads a session with five SQL queries whatever its size (the
+films with their TMDB facts, the diary, the TMDB facets grouped, ranked and cut in SQL, the
+ranked people's photos and the collections) and aggregates the compact rows in Python.
 
 - `definitions`: what each figure counts, as SQL conditions the explorer, the API and the people index share;
 - `rows`: the two row loaders, and how a new section gets its rows without a query per film;

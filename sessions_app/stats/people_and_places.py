@@ -1,9 +1,9 @@
 """The sections TMDB's details make possible: the people beyond directors and actors, studios, themes (TMDB
 keywords), who directs the films, where they are made (the world map) and the collections (franchises) started.
 
-Each reads a few grouped rows whatever the library's size (two queries: the films without each detail, and the
-collections) beside the dashboard's own; the rankings and the map's countries come from the dashboard's one facet
-query (`rankings.facet_rankings`), which ranks every facet kind, and who directs from the films' rows.
+One query of their own whatever the library's size (the collections) beside the dashboard's: the rankings and the
+map's countries come from its one facet query (`rankings.facet_rankings`), which ranks every facet kind; who directs
+and the films without each detail from the films' rows.
 Films identified before lbstats asked TMDB for these details have none of them until re-enriched: every section
 says how many identified films it lacks data for (`definitions.missing_q`).
 """
@@ -14,8 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
-
 from enrichment.models import Collection, DirectedBy, FilmFacet
 
 from ..models import Movie, Session
@@ -24,9 +22,7 @@ from .definitions import (
     LEFT_OUT_FROM_FACETS,
     LIBRARY_FROM_FACETS,
     Scope,
-    missing_q,
-    scope_q,
-    switch_q,
+    lacks,
 )
 from .rankings import Group, Ranking
 from .rows import Diary, MovieRow
@@ -122,7 +118,7 @@ def people_and_places(
     return PeopleAndPlaces(
         basis=Scope.LIBRARY,
         identified=len(library),
-        without=_without(session, leave_out),
+        without=_without(library),
         crew=[(rankings[kind], *CREW_TITLES[kind]) for kind in CREW_KINDS],
         studios=rankings[Kind.STUDIO],
         keywords=rankings[Kind.KEYWORD],
@@ -133,14 +129,10 @@ def people_and_places(
     )
 
 
-def _without(session: Session, leave_out: bool) -> dict[str, int]:
-    """Identified films of the library TMDB gave no facet of each detail kind or no production country: counted
-    with the explorer's own condition (`definitions.missing_q`), a test on each film's row."""
-    kinds = (*DETAIL_KINDS, Kind.COUNTRY)
-    library = session.movies.filter(scope_q(Scope.LIBRARY))
-    if leave_out:
-        library = library.filter(switch_q())
-    return library.aggregate(**{kind: Count("id", filter=missing_q(kind)) for kind in kinds})
+def _without(library: list[MovieRow]) -> dict[str, int]:
+    """Identified films of the library TMDB gave no facet of each detail kind or no production country (`lacks`,
+    the explorer's `definitions.missing_q`)."""
+    return {kind: sum(1 for m in library if lacks(m.facet_kinds, kind)) for kind in (*DETAIL_KINDS, Kind.COUNTRY)}
 
 
 def _who_directs(movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:

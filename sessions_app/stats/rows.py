@@ -68,6 +68,7 @@ class MovieRow:
     vote_count: int | None
     marked: date | None  # when marked watched (watched.csv's date)
     directed_by: str | None  # the film's `DirectedBy`, None until identified
+    facet_kinds: str  # the film's `Film.facet_kinds`, "" until identified
 
 
 @dataclass
@@ -182,6 +183,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             "film__vote_count",
             "marked_text",
             "film__directed_by",
+            "film__facet_kinds",
         )
         .order_by()
     )
@@ -208,6 +210,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             vote_count,
             date.fromisoformat(marked) if marked else None,
             directed_by,
+            facet_kinds or "",
         )
         for (
             pk,
@@ -230,6 +233,7 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             vote_count,
             marked,
             directed_by,
+            facet_kinds,
         ) in rows
     }
 

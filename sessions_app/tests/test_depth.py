@@ -290,6 +290,6 @@ def test_the_dashboard_reads_as_many_queries_for_500_films_as_for_5():
             stats.dashboard(session, 2020)
         return len(queries)
 
-    # films, diary, facets, the films without each detail and the collections' facets, for each page (these films
-    # name no person to fetch photos for, and no collection)
-    assert queries_for(5) == queries_for(500) == 10
+    # films, diary, facets and the collections' facets, for each page (these films name no person to fetch photos
+    # for, and no collection)
+    assert queries_for(5) == queries_for(500) == 8

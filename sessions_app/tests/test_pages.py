@@ -324,9 +324,8 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     small, large = build(5), build(500)
     for session in (small, large):
         cache.clear()
-        # session, progress counts, cache version, stats.dashboard's four (the ranked people's photos the last)
-        # and the TMDB details' sections' four
-        with django_assert_num_queries(9):
+        # session, progress counts, cache version, and stats.dashboard's five
+        with django_assert_num_queries(8):
             response = page(client, session)
         assert response.status_code == 200
     assert "Film 499" in page(client, large, "films/", q="Film 499").content.decode()

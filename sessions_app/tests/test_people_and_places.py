@@ -273,7 +273,6 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_library(film
         make_viewing(movie, date(2020, 1, 1) + timedelta(days=i))
     Collection.objects.create(tmdb_id=0, name="Collection 0", fetched_at=timezone.now())
 
-    # films, diary, facets, the ranked people's photos; films with each detail, directors' genders, countries,
-    # collections and their rows
-    with django_assert_num_queries(7):
+    # films, diary, facets (the map's countries among them), the ranked people's photos, collections and their rows
+    with django_assert_num_queries(6):
         stats.dashboard(session)

@@ -352,7 +352,6 @@ def test_it_uses_the_same_queries_for_5_films_as_for_500(django_assert_num_queri
 
     for session in (build(5), build(500)):
         for year in (None, 2020):
-            # films, diary, facets, the ranked people's photos; then the TMDB details' sections: films with each
-            # detail, collections (their rows only when in one)
-            with django_assert_num_queries(6):
+            # films, diary, facets, the ranked people's photos, and the collections (their rows only when in one)
+            with django_assert_num_queries(5):
                 stats.dashboard(session, year)
