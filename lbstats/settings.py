@@ -89,11 +89,12 @@ TEMPLATES = [
 
 # Database: SQLite file by default; DATABASE_URL (postgres://...) for PostgreSQL.
 # SQLite serves a web process and a worker at once only with WAL, IMMEDIATE
-# transactions (no lock upgrade deadlocks) and a busy timeout.
+# transactions (no lock upgrade deadlocks) and a busy timeout. Its large sorts (the dashboard groups
+# a 10,000-film library's 170,000 facets) also run on two helper threads (`PRAGMA threads`).
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA threads=2;",
 }
 DATABASE_URL = os.getenv("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lbstats.sqlite3'}"  # empty counts as unset
 DATABASES = {
