@@ -2,6 +2,8 @@
 
 1. The `Dashboard` object (`cached_dashboard()`), in Django's cache: the statistics are computed
    once per data version and shared by every page view and every process (file cache, or Redis).
+   Its facet rankings (the library's, the same on every year's page) are kept beside it once per data version,
+   so the year pages of a version after the first do not group the facets again.
 2. The rendered HTML fragment, in the template (`{% cache ... dashboard_key %}` in session.html):
    a view that hits it never loads the `Dashboard` at all (the view hands the template a lazy object).
 
@@ -13,6 +15,7 @@ cached classes change shape or move, and old entries are simply never read again
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -24,7 +27,7 @@ from ..models import Session
 from .sections import Dashboard, dashboard
 
 DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
-KEY_PREFIX = "lbstats:dashboard:v4"
+KEY_PREFIX = "lbstats:dashboard:v5"
 T = TypeVar("T")
 
 
@@ -67,19 +70,28 @@ def cached_dashboard(session: Session, year: int | None = None, key: str | None 
         result = cache.get(latest_key)
         if result is not None:
             return result
-    result = dashboard(session, year)
+    result = dashboard(session, year, partial(_kept, _rankings_key(key, session, year)))
     cache.set(key, result, timeout=DASHBOARD_CACHE_SECONDS)
     if session.status == Session.Status.ENRICHING:  # only read while enriching
         cache.set(latest_key, result, timeout=DASHBOARD_CACHE_SECONDS)
     return result
 
 
-def cached_beside_dashboard(session: Session, year: int | None, name: str, compute: Callable[[], T]) -> T:
-    """What `compute()` makes of the session's data (the explorer's choices, a year in review, its share
-    image), kept under the dashboard's key: recomputed exactly when the dashboard is."""
-    key = f"{dashboard_key(session, year)}:{name}"
+def _rankings_key(key: str, session: Session, year: int | None) -> str:
+    """The facet rankings' key beside a page's `dashboard_key()`: the same for every year of one data version."""
+    page = f":{session.public_id}:{year}:"
+    return key.replace(page, f":{session.public_id}:rankings:", 1)
+
+
+def _kept(key: str, compute: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=DASHBOARD_CACHE_SECONDS)
     return value
+
+
+def cached_beside_dashboard(session: Session, year: int | None, name: str, compute: Callable[[], T]) -> T:
+    """What `compute()` makes of the session's data (the explorer's choices, a year in review, its share
+    image), kept under the dashboard's key: recomputed exactly when the dashboard is."""
+    return _kept(f"{dashboard_key(session, year)}:{name}", compute)

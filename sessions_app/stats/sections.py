@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -171,8 +172,20 @@ class Dashboard:
     people_and_places: PeopleAndPlaces | None = None  # the sections from TMDB's details
 
 
-def dashboard(session: Session, year: int | None = None) -> Dashboard:
-    """The session's statistics; TV series and shorts left out of every figure when its switch says so."""
+Rankings = dict[str, Ranking]  # by facet kind
+
+
+def _computed(compute: Callable[[], Rankings]) -> Rankings:
+    return compute()
+
+
+def dashboard(
+    session: Session, year: int | None = None, keep_rankings: Callable[[Callable[[], Rankings]], Rankings] = _computed
+) -> Dashboard:
+    """The session's statistics; TV series and shorts left out of every figure when its switch says so.
+
+    The facet rankings are the library's, the same on every year's page: `keep_rankings(compute)` may keep them
+    for the other pages (`cache.cached_dashboard` does)."""
     leave_out = session.leave_out_tv_shorts
     movies = load_movies(session)
     diary = load_diary(session)
@@ -181,7 +194,7 @@ def dashboard(session: Session, year: int | None = None) -> Dashboard:
         diary = diary.only(movies)
     library = [m for m in movies.values() if m.watched]
     mean = _mean([m.rating for m in library if m.rating is not None])
-    facets = facet_rankings(session, mean, leave_out)
+    facets = keep_rankings(lambda: facet_rankings(session, mean, leave_out))
     # Viewings per watched date, in date order: the time sections count days, months and weekdays from
     # these few thousand dates rather than from every viewing.
     days = Counter(day for day in diary.watched if day)

@@ -331,6 +331,24 @@ def test_it_renders_the_dashboard_in_the_same_number_of_queries_at_any_size(clie
     assert "Film 499" in page(client, large, "films/", q="Film 499").content.decode()
 
 
+def test_a_year_page_takes_the_facet_rankings_its_data_version_already_grouped(client, django_assert_num_queries):
+    session = make_session(status=Session.Status.COMPLETED)
+    for i, genre in enumerate(["Drama", "Drama", "Comedy"]):
+        film = make_film(f"F{i}", genres=[genre], directors=["Varda"], cast=["Bonnaire"])
+        make_viewing(make_movie(session, f"Film {i}", rating=4, film=film), date(2020 + i, 5, 1))
+    cache.clear()
+
+    assert page(client, session).status_code == 200
+    # session, progress counts, cache version, and stats.dashboard's five but the facets and their people's photos
+    with django_assert_num_queries(6):
+        year = page(client, session, year=2021)
+    assert [(g.name, g.films) for g in year.context["dashboard"].genres.most_watched] == [("Drama", 2), ("Comedy", 1)]
+
+    session.movies.filter(title="Film 2").update(enriched_at=timezone.now())  # identified again: a new data version
+    with django_assert_num_queries(8):
+        page(client, session, year=2021)
+
+
 def test_a_correction_for_a_film_that_is_not_there_is_a_404(client):
     session = make_session(status=Session.Status.COMPLETED)
     for movie in ("abc", "", "999999"):
