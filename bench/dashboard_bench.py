@@ -38,7 +38,7 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
 
     from bench.exports import large_export_zip
     from enrichment.matching import MatchStatus
-    from enrichment.models import Collection, Film, FilmFacet, details_facets, facet_kinds
+    from enrichment.models import Collection, Film, FilmFacet, details_facets
     from enrichment.tmdb.catalogue import letterboxd_rows, synthetic_catalogue
     from sessions_app.importing import import_upload
     from sessions_app.models import Movie, Session
@@ -50,16 +50,15 @@ def identified_session(films: int = 10_000, viewings: int = 30_000):
     stored = Film.objects.bulk_create(
         Film(media_type="movie", tmdb_id=d["id"], **Film.fields_from_details("movie", d)) for d in details
     )
-
-    def facets_of(film: Film, d: dict) -> list[FilmFacet]:
-        rows = film.build_facets(d.get("genres") or [], details_facets(d))
-        film.facet_kinds = facet_kinds(row.kind for row in rows)  # as Film.objects.store sets them
-        return rows
-
     FilmFacet.objects.bulk_create(
-        (facet for film, d in zip(stored, details, strict=True) for facet in facets_of(film, d)), batch_size=5000
+        (
+            facet
+            for film, d in zip(stored, details, strict=True)
+            for facet in film.build_facets(d.get("genres") or [], details_facets(d))
+        ),
+        batch_size=5000,
     )
-    Film.objects.bulk_update(stored, ["facet_kinds"], batch_size=2000)
+    Film.objects.bulk_update(stored, ["facet_kinds"], batch_size=2000)  # noted by build_facets
     # the collections, as the worker fetches them once the films are identified
     Collection.objects.claim_unfetched(set(catalogue.collections))
     for collection in catalogue.collections.values():

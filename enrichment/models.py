@@ -54,10 +54,7 @@ class FilmQuerySet(models.QuerySet["Film"]):
             # update_or_create survives a race: when another worker created the row first, it updates that row.
             film, _ = self.update_or_create(media_type=media_type, tmdb_id=details["id"], defaults=fields)
             film.facets.all().delete()
-            facets = FilmFacet.objects.bulk_create(
-                film.build_facets(details.get("genres") or [], details_facets(details))
-            )
-            film.facet_kinds = facet_kinds(facet.kind for facet in facets)
+            FilmFacet.objects.bulk_create(film.build_facets(details.get("genres") or [], details_facets(details)))
             film.save(update_fields=["facet_kinds"])
         return film
 
@@ -189,7 +186,8 @@ class Film(models.Model):
 
     def build_facets(self, genres: list[dict], details: Sequence["FilmFacet"] = ()) -> list["FilmFacet"]:
         """Facet rows from this film's fields; `genres` is TMDB's [{id, name}] (the film keeps names only);
-        `details` the rows only a details answer carries (`details_facets`: crew, studios, keywords, collection)."""
+        `details` the rows only a details answer carries (`details_facets`: crew, studios, keywords, collection).
+        Notes their kinds on the film (`facet_kinds`), to be saved with the rows."""
         kind = FilmFacet.Kind
         rows = [FilmFacet(film=self, kind=kind.GENRE, key=str(g["id"]), name=g["name"]) for g in genres]
         rows += [
@@ -230,6 +228,7 @@ class Film(models.Model):
         first: dict[tuple[str, str], FilmFacet] = {}
         for row in rows:
             first.setdefault((row.kind, row.key), row)
+        self.facet_kinds = facet_kinds(kind for kind, _ in first)
         return list(first.values())
 
 

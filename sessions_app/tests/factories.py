@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from enrichment.matching import MatchStatus
-from enrichment.models import DirectedBy, Film, FilmFacet, details_facets, facet_kinds
+from enrichment.models import DirectedBy, Film, FilmFacet, details_facets
 from sessions_app.models import Movie, Session, Viewing
 
 _tmdb_ids = itertools.count(100_000)
@@ -58,10 +58,9 @@ def make_film(
         spoken_languages=[{"code": code, "name": code} for code in languages],
         **fields,
     )
-    facets = FilmFacet.objects.bulk_create(
+    FilmFacet.objects.bulk_create(
         film.build_facets([{"id": name[:32], "name": name} for name in genres], details_facets(details))
     )
-    film.facet_kinds = facet_kinds(facet.kind for facet in facets)
     film.save(update_fields=["facet_kinds"])
     return film
 
