@@ -104,7 +104,7 @@ class Diary:
         return len(self.movie_ids)
 
     def of_year(self, year: int) -> Diary:
-        within = self._year(year)
+        within = self._year(year, *self._dated())
         return Diary(*(getattr(self, column.name)[within] for column in fields(self)))
 
     def films_by_year(self) -> dict[int, set[int]]:
@@ -115,7 +115,7 @@ class Diary:
         first, last = self.watched[start], self.watched[end - 1]
         assert first is not None and last is not None
         years = range(first.year, last.year + 1)
-        return {year: films for year in years if (films := set(self.movie_ids[self._year(year)]))}
+        return {year: films for year in years if (films := set(self.movie_ids[self._year(year, start, end)]))}
 
     def _dated(self) -> tuple[int, int]:
         """Where the dated entries lie: together, in date order, the undated ones before them (SQLite) or after
@@ -124,9 +124,8 @@ class Diary:
         end = next((len(self) - i for i, day in enumerate(reversed(self.watched)) if day is not None), start)
         return start, end
 
-    def _year(self, year: int) -> slice:
-        """The entries watched in this year: found by bisection, as the dated entries are in date order."""
-        start, end = self._dated()
+    def _year(self, year: int, start: int, end: int) -> slice:
+        """The entries watched in this year: found by bisection among the dated ones (`_dated()`), in date order."""
         dated = cast(list[date], self.watched)
         return slice(
             bisect_left(dated, date(year, 1, 1), start, end), bisect_left(dated, date(year + 1, 1, 1), start, end)
