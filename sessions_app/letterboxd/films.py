@@ -266,6 +266,8 @@ def _add_diary(index: FilmIndex, tables: Tables, warnings: Warnings) -> int:
                 entries[uri] = viewing
             elif not in_reviews:
                 unjoined[shared].append(viewing)
+        # The diary's table and columns go before the reviews' are read: held on, they were a peak of the import.
+        del table, watched_dates, ratings, rewatches, tags, reviews
     return reviews_without_diary
 
 
