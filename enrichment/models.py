@@ -184,6 +184,11 @@ class Film(models.Model):
             "fetched_at": timezone.now(),
         }
 
+    def in_unfetched_collection(self) -> bool:
+        """Whether the film belongs to a collection no one has fetched yet (`worker.fetch_collections`)."""
+        keys = [int(key) for key in self.facets.filter(kind=FilmFacet.Kind.COLLECTION).values_list("key", flat=True)]
+        return Collection.objects.filter(tmdb_id__in=keys, fetched_at__isnull=False).count() < len(keys)
+
     def build_facets(self, genres: list[dict], details: Sequence["FilmFacet"] = ()) -> list["FilmFacet"]:
         """Facet rows from this film's fields; `genres` is TMDB's [{id, name}] (the film keeps names only);
         `details` the rows only a details answer carries (`details_facets`: crew, studios, keywords, collection).

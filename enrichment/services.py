@@ -23,7 +23,7 @@ from sessions_app.models import Movie, Session
 from .matching import MatchStatus
 from .models import Film
 from .tmdb import MediaType, TmdbError, TmdbNotFound, TmdbTooSlow, credentials_configured, get_client
-from .worker import CLAIM_BATCH, finish_if_done, forget
+from .worker import CLAIM_BATCH, forget
 
 __all__ = [
     "ENRICHMENT_OFF",
@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 ENRICH_TASK = "enrichment.tasks.enrich_session"  # stored in queued tasks: renaming it strands them
+COLLECTIONS_TASK = "enrichment.tasks.fetch_collection_of_fix"  # as above
 CHAINS_PER_SESSION = 2  # task chains started per session: lets two workers share a large upload
 MAX_ATTEMPTS = 3  # failed films are retried by the schedule until this many attempts
 FAILED_RETRY_AFTER = timedelta(minutes=10)
@@ -230,8 +231,14 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
         changes[MatchStatus.MANUAL] = changes.get(MatchStatus.MANUAL, 0) + 1  # manual again: no change
         Session.tally(movie.session_id, changes)
     movie.refresh_from_db()
+    # The rest is the worker's, never this request's (it may be many TMDB requests): a session this fix leaves
+    # with no film pending completes as its own run completes it, its collections fetched first; and the
+    # collection of the film chosen, if no one has fetched it, is fetched for the collections section.
     if movie.session.status == Status.ENRICHING:
-        finish_if_done(movie.session)
+        if not movie.session.movies.filter(match_status=MatchStatus.PENDING).exists():
+            async_task(ENRICH_TASK, movie.session_id)
+    elif film.in_unfetched_collection():
+        async_task(COLLECTIONS_TASK, movie.pk)
     return movie
 
 

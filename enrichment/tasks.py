@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from sessions_app.importing import requeue_lost_imports
-from sessions_app.models import Session
+from sessions_app.models import Movie, Session
 from sessions_app.stats import cached_dashboard
 
 from . import services, worker
@@ -20,6 +20,17 @@ def enrich_session(session_id: int) -> str:
     if completed is not None:
         cached_dashboard(completed)  # warm: the polling page swaps in the full dashboard at once
     return "done"
+
+
+def fetch_collection_of_fix(movie_id: int) -> str:
+    """The collections a manual fix brought into a completed session, fetched; the film is dated anew, so the
+    dashboard (keyed by its films' latest `enriched_at`) is computed again with their parts."""
+    movie = Movie.objects.select_related("session").filter(pk=movie_id).first()
+    if movie is None:
+        return "gone"
+    fetched = worker.fetch_collections(movie.session)
+    Movie.objects.filter(pk=movie_id).update(enriched_at=timezone.now())
+    return f"{fetched} fetched"
 
 
 def recover() -> dict:
