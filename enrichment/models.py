@@ -238,9 +238,15 @@ class Film(models.Model):
 
 
 def facet_kinds(kinds: Iterable[str]) -> str:
-    """`Film.facet_kinds` for facets of these kinds: each kind once, between spaces, so a kind is found whole."""
+    """`Film.facet_kinds` for facets of these kinds: each kind once, between spaces, so that `facet_kind_token(kind)`
+    is in it exactly when the film has a facet of that kind."""
     present = set(kinds)
     return f" {' '.join(kind for kind in FilmFacet.Kind.values if kind in present)} " if present else ""
+
+
+def facet_kind_token(kind: str) -> str:
+    """What `Film.facet_kinds` holds of a kind: the kind between spaces, found whole, never inside another."""
+    return f" {kind} "
 
 
 def _person(credit: dict) -> dict:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, StrIndex, Trim
 
-from enrichment.models import DirectedBy, FilmFacet
+from enrichment.models import DirectedBy, FilmFacet, facet_kind_token
 from enrichment.services import MediaType
 
 from ..models import Movie, Viewing
@@ -200,16 +200,12 @@ MISSING_KINDS = (*DETAIL_KINDS, FilmFacet.Kind.COUNTRY, FilmFacet.Kind.COLLECTIO
 
 def missing_q(kind: str) -> Q:
     """Identified films with no facet of this kind (`Film.facet_kinds`): the "N films without this data" of a section."""
-    return IDENTIFIED_Q & ~Q(film__facet_kinds__contains=_whole(kind))
+    return IDENTIFIED_Q & ~Q(film__facet_kinds__contains=facet_kind_token(kind))
 
 
 def lacks(facet_kinds: str, kind: str) -> bool:
     """`missing_q` for an identified film's row as the dashboard loads it."""
-    return _whole(kind) not in facet_kinds
-
-
-def _whole(kind: str) -> str:
-    return f" {kind} "  # between spaces, as Film.facet_kinds holds each kind: found whole, never inside another
+    return facet_kind_token(kind) not in facet_kinds
 
 
 def directed_by_q(category: DirectedBy) -> Q:
