@@ -234,11 +234,13 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
     # The rest is the worker's, never this request's (it may be many TMDB requests): a session this fix leaves
     # with no film pending completes as its own run completes it, its collections fetched first; and the
     # collection of the film chosen, if no one has fetched it, is fetched for the collections section.
+    # Robust: the fix is stored, and a broker that is down must not turn it into an error (the recovery
+    # schedule restarts an enriching session whose task was lost).
     if movie.session.status == Status.ENRICHING:
         if not movie.session.movies.filter(match_status=MatchStatus.PENDING).exists():
-            async_task(ENRICH_TASK, movie.session_id)
+            transaction.on_commit(lambda: async_task(ENRICH_TASK, movie.session_id), robust=True)
     elif film.in_unfetched_collection():
-        async_task(COLLECTIONS_TASK, movie.pk)
+        transaction.on_commit(lambda: async_task(COLLECTIONS_TASK, movie.pk), robust=True)
     return movie
 
 

@@ -23,13 +23,14 @@ def queued() -> list[tuple[str, tuple]]:
 
 
 def test_a_fix_of_the_last_pending_film_leaves_the_completing_to_the_sessions_run_which_fetches_its_collections(
-    tmdb_double,
+    tmdb_double, django_capture_on_commit_callbacks
 ):
     session = imported([UNKNOWN])
     services.start(session, enqueue=False)
     movie = session.movies.get()
 
-    services.set_manual_match(movie, DEAD_RECKONING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_manual_match(movie, DEAD_RECKONING)
     session.refresh_from_db()
     assert session.status == Session.Status.ENRICHING
     assert queued() == [(services.ENRICH_TASK, (session.pk,))]
@@ -42,12 +43,15 @@ def test_a_fix_of_the_last_pending_film_leaves_the_completing_to_the_sessions_ru
     ]
 
 
-def test_a_fix_in_a_completed_session_choosing_a_film_of_an_unfetched_collection_has_its_parts_fetched(tmdb_double):
+def test_a_fix_in_a_completed_session_choosing_a_film_of_an_unfetched_collection_has_its_parts_fetched(
+    tmdb_double, django_capture_on_commit_callbacks
+):
     session = enrich_now(imported([UNKNOWN]))
     assert session.status == Session.Status.COMPLETED and not Collection.objects.exists()
     movie = session.movies.get()
 
-    services.set_manual_match(movie, DEAD_RECKONING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_manual_match(movie, DEAD_RECKONING)
     assert queued() == [(services.COLLECTIONS_TASK, (movie.pk,))]
     (unknown,) = dashboard(session).people_and_places.collections
     assert (unknown.name, unknown.seen, unknown.released) == ("Mission: Impossible Collection", 1, None)
@@ -60,10 +64,13 @@ def test_a_fix_in_a_completed_session_choosing_a_film_of_an_unfetched_collection
     assert (fetched.seen, fetched.released, fetched.parts[6]["seen"]) == (1, 8, True)
 
 
-def test_a_fix_choosing_a_film_whose_collection_is_fetched_queues_nothing(tmdb_double):
+def test_a_fix_choosing_a_film_whose_collection_is_fetched_queues_nothing(
+    tmdb_double, django_capture_on_commit_callbacks
+):
     session = enrich_now(imported([UNKNOWN]))
     Collection.objects.claim_unfetched({87359})
     Collection.objects.filter(tmdb_id=87359).update(name="Mission: Impossible Collection", fetched_at=timezone.now())
 
-    services.set_manual_match(session.movies.get(), DEAD_RECKONING)
-    assert queued() == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.set_manual_match(session.movies.get(), DEAD_RECKONING)
+    assert callbacks == [] and queued() == []
