@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -203,9 +204,10 @@ def missing_q(kind: str) -> Q:
     return IDENTIFIED_Q & ~Q(film__facet_kinds__contains=facet_kind_token(kind))
 
 
-def lacks(facet_kinds: str, kind: str) -> bool:
-    """`missing_q` for an identified film's row as the dashboard loads it."""
-    return facet_kind_token(kind) not in facet_kinds
+def lacking(facet_kinds: Iterable[str], kind: str) -> int:
+    """`missing_q` counted over identified films' rows as the dashboard loads them: their `Film.facet_kinds`."""
+    token = facet_kind_token(kind)
+    return sum(token not in kinds for kinds in facet_kinds)
 
 
 def directed_by_q(category: DirectedBy) -> Q:

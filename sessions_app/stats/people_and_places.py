@@ -10,7 +10,8 @@ says how many identified films it lacks data for (`definitions.missing_q`).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,7 @@ from .definitions import (
     LEFT_OUT_FROM_FACETS,
     LIBRARY_FROM_FACETS,
     Scope,
-    lacks,
+    lacking,
 )
 from .rankings import Group, Ranking
 from .rows import Diary, MovieRow
@@ -45,13 +46,16 @@ class Share:
     not_women: int = 0
     unknown: int = 0
 
-    def add(self, category: str | None) -> None:
-        if category == DirectedBy.WOMEN:
-            self.women += 1
-        elif category == DirectedBy.NOT_WOMEN:
-            self.not_women += 1
-        else:
-            self.unknown += 1
+    @classmethod
+    def of(cls, categories: Iterable[str | None]) -> Share:
+        """The share of films of these categories (`Film.directed_by`, None for a film not identified)."""
+        counted = Counter(categories)
+        women, not_women = counted[DirectedBy.WOMEN], counted[DirectedBy.NOT_WOMEN]
+        return cls(women, not_women, counted.total() - women - not_women)
+
+    @property
+    def films(self) -> int:
+        return self.known + self.unknown
 
     @property
     def known(self) -> int:
@@ -130,22 +134,20 @@ def people_and_places(
 
 
 def _without(library: list[MovieRow]) -> dict[str, int]:
-    """Identified films of the library TMDB gave no facet of each detail kind or no production country (`lacks`,
+    """Identified films of the library TMDB gave no facet of each detail kind or no production country (`lacking`,
     the explorer's `definitions.missing_q`)."""
-    return {kind: sum(1 for m in library if lacks(m.facet_kinds, kind)) for kind in (*DETAIL_KINDS, Kind.COUNTRY)}
+    facet_kinds = [m.facet_kinds for m in library]
+    return {kind: lacking(facet_kinds, kind) for kind in (*DETAIL_KINDS, Kind.COUNTRY)}
 
 
 def _who_directs(movies: dict[int, MovieRow], diary: Diary) -> WhoDirects:
-    library = Share()
-    for m in movies.values():
-        if m.watched and m.identified:
-            library.add(m.directed_by)
-    years: dict[int, Share] = defaultdict(Share)
-    for year, films in diary.films_by_year().items():
-        for movie_id in films:
-            if movies[movie_id].identified:
-                years[year].add(movies[movie_id].directed_by)
-    return WhoDirects(library, sorted(years.items()))
+    directed_by = {i: m.directed_by for i, m in movies.items() if m.identified}
+    library = Share.of(directed_by[m.id] for m in movies.values() if m.watched and m.identified)
+    years = (
+        (year, Share.of(map(directed_by.get, films & directed_by.keys())))
+        for year, films in sorted(diary.films_by_year().items())
+    )
+    return WhoDirects(library, [(year, share) for year, share in years if share.films])
 
 
 def _collections(session: Session, today: date, leave_out: bool) -> list[CollectionProgress]:
