@@ -188,6 +188,11 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
     )
     # The genre's name quoted, as it stands in the JSON list of names (Film.genres) on both databases.
     documentary = json.dumps(DOCUMENTARY)
+    # Columns of a few distinct values, each value one object shared by every row (the database gives a new
+    # string per row): the sections compare and count them across the library, and 50,000 strings scattered
+    # in memory cost them a cache miss each.
+    shared: dict[str | None, str | None] = {}
+    one = shared.setdefault
     return {
         pk: MovieRow(
             pk,
@@ -200,16 +205,16 @@ def load_movies(session: Session) -> dict[int, MovieRow]:
             viewings,
             bool(film_id) and status in Movie.IDENTIFIED,
             runtime,
-            language,
+            one(language, language),
             poster,
-            media_type,
-            tv_type,
+            one(media_type, media_type),
+            one(tv_type, tv_type),
             bool(genres) and documentary in genres,
             vote_average,
             vote_count,
             date.fromisoformat(marked) if marked else None,
-            directed_by,
-            facet_kinds or "",
+            one(directed_by, directed_by),
+            one(facet_kinds, facet_kinds) or "",
         )
         for (
             pk,
