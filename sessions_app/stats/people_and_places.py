@@ -48,7 +48,7 @@ class Share:
 
     @classmethod
     def of(cls, categories: Iterable[str | None]) -> Share:
-        """The share of films of these categories (`Film.directed_by`, None for a film not identified)."""
+        """The share of identified films of these categories (their `Film.directed_by`)."""
         counted = Counter(categories)
         women, not_women = counted[DirectedBy.WOMEN], counted[DirectedBy.NOT_WOMEN]
         return cls(women, not_women, counted.total() - women - not_women)
