@@ -8,6 +8,7 @@ from sessions_app.models import Movie, Session
 from sessions_app.stats import cached_dashboard
 
 from . import services, worker
+from .matching import MatchStatus
 from .models import Film
 
 
@@ -29,7 +30,8 @@ def fetch_collection_of_fix(movie_id: int) -> str:
     if movie is None:
         return "gone"
     fetched = worker.fetch_collections(movie.session)
-    Movie.objects.filter(pk=movie_id).update(enriched_at=timezone.now())
+    # only while the fix stands: a film identified again since has its own date (a failed one's drives its retry)
+    Movie.objects.filter(pk=movie_id, match_status=MatchStatus.MANUAL).update(enriched_at=timezone.now())
     return f"{fetched} fetched"
 
 
