@@ -23,7 +23,7 @@ from sessions_app.models import Movie, Session
 from .matching import MatchStatus
 from .models import Film
 from .tmdb import MediaType, TmdbError, TmdbNotFound, TmdbTooSlow, credentials_configured, get_client
-from .worker import CLAIM_BATCH, forget
+from .worker import CLAIM_BATCH, films_pending, forget
 
 __all__ = [
     "ENRICHMENT_OFF",
@@ -237,7 +237,7 @@ def set_manual_match(movie: Movie, tmdb_id: int, media_type: str = MediaType.MOV
     # Robust: the fix is stored, and a broker that is down must not turn it into an error (the recovery
     # schedule restarts an enriching session whose task was lost).
     if movie.session.status == Status.ENRICHING:
-        if not movie.session.movies.filter(match_status=MatchStatus.PENDING).exists():
+        if not films_pending(movie.session):
             transaction.on_commit(lambda: async_task(ENRICH_TASK, movie.session_id), robust=True)
     elif film.in_unfetched_collection():
         transaction.on_commit(lambda: async_task(COLLECTIONS_TASK, movie.pk), robust=True)

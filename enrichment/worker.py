@@ -119,7 +119,7 @@ def _run_once(session_id: int, budget: float, token: uuid.UUID) -> bool:
             status=Status.FAILED, error_message=str(runner.auth_error), enrichment_finished_at=timezone.now()
         )
         return False
-    if not session.movies.filter(match_status=MatchStatus.PENDING).exists():
+    if not films_pending(session):
         fetch_collections(session)  # after the films, which name them, and before the dashboard is complete
     # A run that found nothing to claim ends its chain: the films left are another worker's, and
     # if that worker dies the recovery schedule restarts the session. Under `smallest` a chain whose
@@ -163,9 +163,14 @@ def fetch_collections(session: Session) -> int:
     return fetched
 
 
+def films_pending(session: Session) -> bool:
+    """Whether any of the session's films is still waiting to be identified (unmatched and failed ones are not)."""
+    return session.movies.filter(match_status=MatchStatus.PENDING).exists()
+
+
 def finish_if_done(session: Session) -> bool:
-    """Complete the session once no film is pending (unmatched and failed films do not block it)."""
-    if session.movies.filter(match_status=MatchStatus.PENDING).exists():
+    """Complete the session once no film is pending (`films_pending`)."""
+    if films_pending(session):
         return False
     Session.objects.filter(pk=session.pk, status=Status.ENRICHING).update(
         status=Status.COMPLETED, enrichment_finished_at=timezone.now()
